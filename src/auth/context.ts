@@ -1,0 +1,21 @@
+/** What the /auth routes share: built once per app in createApp. */
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import type { IdpClient } from './idp-client';
+import type { Sealer } from './sealing';
+import type { SessionCookies } from './session-cookies';
+import type { TokenVerifiers } from './verifiers';
+
+export interface AuthContext {
+  config: Config;
+  idp: IdpClient;
+  verifiers: TokenVerifiers;
+  logger: Logger;
+  sealer: Sealer;
+  cookies: SessionCookies;
+  /** Epoch milliseconds. */
+  now: () => number;
+  random: (size: number) => Buffer;
+}
+
+export const nowSeconds = (context: AuthContext): number => Math.floor(context.now() / 1000);

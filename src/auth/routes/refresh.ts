@@ -1,0 +1,37 @@
+/**
+ * POST /auth/refresh: new tokens from the refresh token. A refused refresh token ends the session (cookies cleared,
+ * 401); an IdP that is down or slow leaves the session as it is (502/504), since the refresh token may still be good.
+ * Without rotation Cognito returns no new refresh token and the cookie is kept.
+ */
+import type { Request, Response } from 'express';
+import { GrantRejectedError, TokenRejectedError, UnauthenticatedError } from '../../errors';
+import { nowSeconds, type AuthContext } from '../context';
+import { sessionFromTokens } from '../session';
+
+export function refreshRoute(context: AuthContext) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const cookies = req.cookies ?? {};
+    const refreshToken = context.cookies.readRefreshToken(cookies);
+    if (refreshToken === undefined) {
+      res.append('Set-Cookie', context.cookies.clearAll(cookies));
+      throw new UnauthenticatedError('refresh_refused', 'There is no session to refresh; sign in again.');
+    }
+    let tokens;
+    try {
+      tokens = await context.idp.refresh(refreshToken);
+    } catch (error) {
+      if (!(error instanceof GrantRejectedError)) throw error;
+      res.append('Set-Cookie', context.cookies.clearAll(cookies));
+      throw new UnauthenticatedError('refresh_refused', 'The session has ended; sign in again.', error.logInfo);
+    }
+    const session = await sessionFromTokens(tokens, context, undefined);
+    const previous = context.cookies.readProfile(cookies);
+    if (previous && previous.user.sub !== session.profile.user.sub) {
+      res.append('Set-Cookie', context.cookies.clearAll(cookies));
+      throw new TokenRejectedError('refreshed tokens name another user than the session');
+    }
+    res.append('Set-Cookie', context.cookies.issue(cookies, session, nowSeconds(context)));
+    context.logger.info('session refreshed', { event: 'refresh', sub: session.profile.user.sub, rotated: session.refreshToken !== undefined });
+    res.status(200).json({ expiresAt: session.profile.expiresAt });
+  };
+}

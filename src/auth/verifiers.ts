@@ -1,0 +1,157 @@
+/**
+ * Token verification with aws-jwt-verify, built once (module scope in Lambda) and hydrated at start so warm
+ * instances reuse the JWKS cache.
+ *
+ * Real pools use CognitoJwtVerifier (issuer and JWKS derived from the pool id). An explicit issuer (an emulator such
+ * as cognito-local, or the `issuer-cognito-idp` form) uses the generic JwtVerifier with Cognito's own claim checks.
+ * On top of the library: `exp` is required (the library accepts a token without one), and header parameters that
+ * point elsewhere for keys (`jku`, `x5u`, `jwk`, `x5c`) are refused outright rather than silently ignored.
+ */
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
+import { JwtVerifier } from 'aws-jwt-verify/jwt-verifier';
+import { SimpleJwksCache, type JwksCache } from 'aws-jwt-verify/jwk';
+import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
+import type { CognitoSettings } from '../config';
+import { createJwksFetcher } from './jwks-fetcher';
+
+export interface AccessClaims {
+  sub: string;
+  username: string;
+  clientId: string;
+  scope: string[];
+  groups: string[];
+  /** Epoch seconds. */
+  exp: number;
+}
+
+export interface IdClaims {
+  sub: string;
+  username: string;
+  email: string | undefined;
+  groups: string[];
+  nonce: string | undefined;
+  exp: number;
+}
+
+export interface TokenVerifiers {
+  verifyAccessToken(token: string): Promise<AccessClaims>;
+  verifyIdToken(token: string): Promise<IdClaims>;
+  /** Loads the JWKS ahead of the first request. */
+  hydrate(): Promise<void>;
+}
+
+/** Why a token was refused, for the log (never the token). */
+export class TokenVerificationError extends Error {
+  constructor(
+    message: string,
+    /** True when the keys could not be had at all (JWKS down or malformed): fail closed, but log it loudly. */
+    readonly keysUnavailable = false,
+  ) {
+    super(message);
+    this.name = 'TokenVerificationError';
+  }
+}
+
+/** Header parameters that name a key source; an attacker controls them, so a token carrying one is refused. */
+const FOREIGN_KEY_HEADERS = ['jku', 'x5u', 'jwk', 'x5c'] as const;
+
+function strictChecks(header: JwtHeader, payload: JwtPayload): void {
+  for (const name of FOREIGN_KEY_HEADERS) {
+    if (name in header) throw new Error(`header parameter ${name} is not accepted`);
+  }
+  if (typeof payload.exp !== 'number') throw new Error('token has no exp');
+  if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('token has no sub');
+}
+
+type VerifyFn = (token: string) => Promise<JwtPayload>;
+
+function stringArray(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+function keysUnavailable(error: unknown): boolean {
+  const name = error instanceof Error ? error.name : '';
+  return /Fetch|NonRetryableFetch|JwksValidation|JwksNotAvailable|JwkInvalid|Jwks?ParseError/.test(name);
+}
+
+async function runVerification(verify: VerifyFn, token: string): Promise<JwtPayload> {
+  try {
+    return await verify(token);
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown failure';
+    // aws-jwt-verify messages can quote claim values (issuer, audience) but never the token itself.
+    throw new TokenVerificationError(reason, keysUnavailable(error));
+  }
+}
+
+export interface VerifierOptions {
+  /** Shared JWKS cache; default a SimpleJwksCache with a fetcher that allows plain http only on loopback. */
+  jwksCache?: JwksCache;
+}
+
+export function createTokenVerifiers(cognito: CognitoSettings, options: VerifierOptions = {}): TokenVerifiers {
+  const jwksCache = options.jwksCache ?? new SimpleJwksCache({ fetcher: createJwksFetcher() });
+  const customJwtCheck =
+    (tokenUse: 'id' | 'access') =>
+    ({ header, payload }: { header: JwtHeader; payload: JwtPayload }): void => {
+      strictChecks(header, payload);
+      if (cognito.customIssuer) validateCognitoJwtFields(payload, { tokenUse, clientId: cognito.clientId });
+    };
+
+  let verifyAccess: VerifyFn;
+  let verifyId: VerifyFn;
+  let hydrate: () => Promise<void>;
+  if (cognito.customIssuer) {
+    const access = JwtVerifier.create(
+      { issuer: cognito.issuer, jwksUri: cognito.jwksUri, audience: null, customJwtCheck: customJwtCheck('access') },
+      { jwksCache },
+    );
+    const id = JwtVerifier.create(
+      { issuer: cognito.issuer, jwksUri: cognito.jwksUri, audience: null, customJwtCheck: customJwtCheck('id') },
+      { jwksCache },
+    );
+    verifyAccess = (token) => access.verify(token) as Promise<JwtPayload>;
+    verifyId = (token) => id.verify(token) as Promise<JwtPayload>;
+    hydrate = () => access.hydrate();
+  } else {
+    const access = CognitoJwtVerifier.create(
+      { userPoolId: cognito.userPoolId, tokenUse: 'access', clientId: cognito.clientId, customJwtCheck: customJwtCheck('access') },
+      { jwksCache },
+    );
+    const id = CognitoJwtVerifier.create(
+      { userPoolId: cognito.userPoolId, tokenUse: 'id', clientId: cognito.clientId, customJwtCheck: customJwtCheck('id') },
+      { jwksCache },
+    );
+    verifyAccess = (token) => access.verify(token) as Promise<JwtPayload>;
+    verifyId = (token) => id.verify(token) as Promise<JwtPayload>;
+    hydrate = () => access.hydrate();
+  }
+
+  return {
+    async verifyAccessToken(token) {
+      const payload = await runVerification(verifyAccess, token);
+      return {
+        sub: String(payload.sub),
+        username: typeof payload.username === 'string' ? payload.username : String(payload.sub),
+        clientId: typeof payload.client_id === 'string' ? payload.client_id : '',
+        scope: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
+        groups: stringArray(payload['cognito:groups']),
+        exp: payload.exp as number,
+      };
+    },
+    async verifyIdToken(token) {
+      const payload = await runVerification(verifyId, token);
+      const username = payload['cognito:username'];
+      return {
+        sub: String(payload.sub),
+        username: typeof username === 'string' ? username : String(payload.sub),
+        email: typeof payload.email === 'string' ? payload.email : undefined,
+        groups: stringArray(payload['cognito:groups']),
+        nonce: typeof payload.nonce === 'string' ? payload.nonce : undefined,
+        exp: payload.exp as number,
+      };
+    },
+    hydrate,
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Cookie serialization and chunking.
+ *
+ * Browsers drop a Set-Cookie larger than 4096 bytes (name, value and attributes together) without a word, so values
+ * that do not fit are split into `NAME.0`, `NAME.1`, … and joined again on the way in. Whenever a cookie is written,
+ * the request's other forms of it (the unsuffixed one, chunks beyond the new count) are cleared, so no stale chunk can
+ * be glued onto a new value.
+ */
+
+export interface CookieAttributes {
+  path: string;
+  sameSite: 'Strict' | 'Lax';
+  /** Omitted: a browser-session cookie. */
+  maxAgeSeconds?: number;
+}
+
+export type RequestCookies = Record<string, string | undefined>;
+
+/** The most bytes one Set-Cookie header value may have. */
+export const MAX_SET_COOKIE_BYTES = 4096;
+/** Reading gives up beyond this many chunks: a request with more is not ours. */
+export const MAX_CHUNKS = 8;
+
+const COOKIE_VALUE = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$/;
+
+function attributes(attrs: CookieAttributes): string {
+  const parts = [`Path=${attrs.path}`, 'HttpOnly', 'Secure', `SameSite=${attrs.sameSite}`];
+  if (attrs.maxAgeSeconds !== undefined) parts.push(`Max-Age=${Math.max(0, Math.floor(attrs.maxAgeSeconds))}`);
+  return parts.join('; ');
+}
+
+/** Every auth cookie is HttpOnly and Secure; values are tokens or base64url, never needing encoding. */
+export function serializeCookie(name: string, value: string, attrs: CookieAttributes): string {
+  if (!COOKIE_VALUE.test(value)) throw new Error(`cookie ${name} has a value with characters a cookie cannot carry`);
+  return `${name}=${value}; ${attributes(attrs)}`;
+}
+
+export function expireCookie(name: string, attrs: CookieAttributes): string {
+  return `${name}=; ${attributes({ ...attrs, maxAgeSeconds: 0 })}; Expires=Thu, 01 Jan 1970 00:00:00 GMT`;
+}
+
+function chunkName(name: string, index: number): string {
+  return `${name}.${index}`;
+}
+
+/** Names of every form of `name` present in the request: the plain cookie and its chunks. */
+function presentForms(cookies: RequestCookies, name: string): string[] {
+  const prefix = `${name}.`;
+  return Object.keys(cookies).filter((key) => key === name || (key.startsWith(prefix) && /^\d+$/.test(key.slice(prefix.length))));
+}
+
+/** The Set-Cookie values that store `value` under `name`, chunked when needed, and clear stale forms. */
+export function writeChunkedCookie(cookies: RequestCookies, name: string, value: string, attrs: CookieAttributes): string[] {
+  const single = serializeCookie(name, value, attrs);
+  let written: string[];
+  let keep: Set<string>;
+  if (Buffer.byteLength(single) <= MAX_SET_COOKIE_BYTES) {
+    written = [single];
+    keep = new Set([name]);
+  } else {
+    const overhead = Buffer.byteLength(serializeCookie(chunkName(name, MAX_CHUNKS), '', attrs));
+    const room = MAX_SET_COOKIE_BYTES - overhead;
+    const count = Math.ceil(value.length / room);
+    if (count > MAX_CHUNKS) throw new Error(`cookie ${name} needs ${count} chunks, more than ${MAX_CHUNKS}`);
+    written = [];
+    keep = new Set();
+    for (let index = 0; index < count; index += 1) {
+      written.push(serializeCookie(chunkName(name, index), value.slice(index * room, (index + 1) * room), attrs));
+      keep.add(chunkName(name, index));
+    }
+  }
+  const stale = presentForms(cookies, name).filter((form) => !keep.has(form));
+  return [...written, ...stale.map((form) => expireCookie(form, attrs))];
+}
+
+/** The value stored under `name`, joined from its chunks when chunked; undefined when absent or incomplete. */
+export function readChunkedCookie(cookies: RequestCookies, name: string): string | undefined {
+  const plain = cookies[name];
+  if (plain !== undefined && plain !== '') return plain;
+  const parts: string[] = [];
+  for (let index = 0; index < MAX_CHUNKS; index += 1) {
+    const part = cookies[chunkName(name, index)];
+    if (part === undefined || part === '') break;
+    parts.push(part);
+  }
+  if (parts.length === 0) return undefined;
+  // A chunk beyond the limit means a value we never wrote.
+  if (cookies[chunkName(name, MAX_CHUNKS)] !== undefined) return undefined;
+  return parts.join('');
+}
+
+/** Set-Cookie values that clear every form of `name` the request carries (and the plain name in any case). */
+export function clearChunkedCookie(cookies: RequestCookies, name: string, attrs: CookieAttributes): string[] {
+  const forms = new Set([name, ...presentForms(cookies, name)]);
+  return [...forms].map((form) => expireCookie(form, attrs));
+}

@@ -1,0 +1,137 @@
+/**
+ * The whole flow against a real cognito-local, through both runtimes (Express over HTTP, and the Lambda handler
+ * with API Gateway REST v1 events): login redirect -> the emulator's form -> callback -> cookies -> session ->
+ * /tests with the cookie and with Bearer -> refresh -> logout -> /tests refused.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CookieJar, parseSetCookie } from '../support/cookie-jar';
+import { signInThroughEmulatorForm, startTestEmulator, TEST_DEMO_PASSWORD, type TestEmulator } from '../support/cognito-local';
+import { BASE_URLS, buildHarness, pathBelowBase, RUNTIMES, type Harness } from '../support/harness';
+import type { RequestOptions, TargetResponse } from '../support/targets';
+
+describe.each(RUNTIMES)('full sign-in flow against cognito-local (%s)', (kind) => {
+  let emulator: TestEmulator;
+  let harness: Harness;
+  const jar = new CookieJar();
+  const secrets: string[] = [];
+
+  /** A request as a browser makes it: the jar's cookies for the path as the browser sees it (stage included). */
+  async function send(method: string, path: string, options: RequestOptions = {}): Promise<TargetResponse> {
+    const cookie = jar.header(harness.config.basePath + path.split('?')[0]);
+    const headers = { ...(cookie ? { Cookie: cookie } : {}), ...options.headers };
+    const response = await harness.target.request(method, path, { ...options, headers });
+    jar.apply(response.headers);
+    return response;
+  }
+
+  beforeAll(async () => {
+    emulator = await startTestEmulator(BASE_URLS[kind]);
+    harness = buildHarness(kind, { ...emulator.settings, PUBLIC_BASE_URL: BASE_URLS[kind] });
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+  });
+
+  it('signs in through the emulator form and lands on returnTo with session cookies', async () => {
+    const login = await send('GET', '/auth/login?returnTo=%2Fdashboard');
+    expect(login.status).toBe(302);
+    const authorize = new URL(String(login.headers.location));
+    expect(authorize.origin + authorize.pathname).toBe(`${emulator.settings.COGNITO_DOMAIN}/oauth2/authorize`);
+    const params = authorize.searchParams;
+    expect(params.get('response_type')).toBe('code');
+    expect(params.get('client_id')).toBe(emulator.settings.COGNITO_CLIENT_ID);
+    expect(params.get('redirect_uri')).toBe(`${BASE_URLS[kind]}/auth/callback`);
+    expect(params.get('scope')).toBe('openid email profile');
+    expect(params.get('code_challenge_method')).toBe('S256');
+    for (const name of ['state', 'code_challenge', 'nonce']) expect(params.get(name)).toMatch(/^[\w-]{43}$/);
+    const transaction = (login.headers['set-cookie'] as string[]).map(parseSetCookie).find((c) => c.name.startsWith('__Host-bff-tx-'));
+    expect(transaction?.attributes).toMatchObject({ httponly: true, secure: true, samesite: 'Lax', path: '/' });
+
+    const callbackUrl = await signInThroughEmulatorForm(authorize.href, emulator.pool.demoUsername, TEST_DEMO_PASSWORD);
+    const code = new URL(callbackUrl).searchParams.get('code');
+    expect(code).toBeTruthy();
+    secrets.push(code!);
+    const callback = await send('GET', pathBelowBase(harness.config, callbackUrl));
+    expect(callback.status).toBe(302);
+    expect(callback.headers.location).toBe(`${BASE_URLS[kind]}/dashboard`);
+    expect(jar.names().some((name) => name.startsWith('__Host-bff-tx-'))).toBe(false);
+
+    const access = jar.get('__Host-bff-at');
+    const refresh = jar.get('__Secure-bff-rt');
+    const profile = jar.get('__Host-bff-session');
+    expect(access?.attributes).toMatchObject({ httponly: true, secure: true, samesite: 'Strict', path: '/' });
+    expect(profile?.attributes).toMatchObject({ httponly: true, secure: true, samesite: 'Strict', path: '/' });
+    expect(refresh?.attributes).toMatchObject({ httponly: true, secure: true, samesite: 'Strict', path: `${harness.config.basePath}/auth` });
+    expect(access?.value.split('.')).toHaveLength(3);
+    expect(refresh?.value.startsWith('v1.')).toBe(true);
+    for (const setCookie of callback.headers['set-cookie'] as string[]) expect(Buffer.byteLength(setCookie)).toBeLessThanOrEqual(4096);
+    secrets.push(access!.value, refresh!.value, profile!.value);
+  });
+
+  it('reports the session without any token', async () => {
+    const session = await send('GET', '/auth/session');
+    expect(session.status).toBe(200);
+    expect(session.headers['cache-control']).toBe('no-store');
+    expect(session.body).toMatchObject({
+      authenticated: true,
+      user: { email: emulator.pool.demoUsername, groups: ['testers'] },
+    });
+    expect(typeof session.body.user.sub).toBe('string');
+    expect(session.body.expiresAt).toBeGreaterThan(Date.now() / 1000);
+    for (const secret of secrets) expect(session.text).not.toContain(secret);
+  });
+
+  it('serves /tests with the cookie, with Bearer, and refuses it without either', async () => {
+    const withCookie = await send('GET', '/tests');
+    expect(withCookie.status).toBe(200);
+    expect(withCookie.body.user.username).toBeTruthy();
+    expect(Array.isArray(withCookie.body.tests)).toBe(true);
+
+    const token = jar.get('__Host-bff-at')!.value;
+    const withBearer = await harness.target.request('GET', '/tests', { headers: { Authorization: `Bearer ${token}` } });
+    expect(withBearer.status).toBe(200);
+    expect(withBearer.body.user.sub).toBe(withCookie.body.user.sub);
+
+    const anonymous = await harness.target.request('GET', '/tests');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers['www-authenticate']).toMatch(/^Bearer/);
+    expect(anonymous.body).toMatchObject({ error: 'unauthenticated' });
+  });
+
+  it('refreshes only with the CSRF header, keeping the non-rotated refresh token', async () => {
+    const refusedWithoutHeader = await send('POST', '/auth/refresh');
+    expect(refusedWithoutHeader.status).toBe(403);
+    expect(refusedWithoutHeader.body.error).toBe('csrf_check_failed');
+
+    const before = jar.get('__Secure-bff-rt')!.value;
+    const refreshed = await send('POST', '/auth/refresh', { headers: { 'X-CSRF': '1' } });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.expiresAt).toBeGreaterThan(Date.now() / 1000);
+    expect(Object.keys(refreshed.body)).toEqual(['expiresAt']);
+    // cognito-local does not rotate: the refresh cookie stays as it was.
+    expect(jar.get('__Secure-bff-rt')!.value).toBe(before);
+    secrets.push(jar.get('__Host-bff-at')!.value);
+    expect((await send('GET', '/tests')).status).toBe(200);
+  });
+
+  it('logs out: every auth cookie cleared, the Cognito logout URL returned, /tests refused', async () => {
+    const logout = await send('POST', '/auth/logout', { headers: { 'X-CSRF': '1' } });
+    expect(logout.status).toBe(200);
+    const logoutUrl = new URL(logout.body.logoutUrl);
+    expect(logoutUrl.origin + logoutUrl.pathname).toBe(`${emulator.settings.COGNITO_DOMAIN}/logout`);
+    expect(logoutUrl.searchParams.get('client_id')).toBe(emulator.settings.COGNITO_CLIENT_ID);
+    expect(logoutUrl.searchParams.get('logout_uri')).toBe(`${BASE_URLS[kind]}/`);
+    expect(jar.names()).toEqual([]);
+
+    expect((await send('GET', '/tests')).status).toBe(401);
+    const session = await send('GET', '/auth/session');
+    expect(session.status).toBe(401);
+    expect(session.body).toEqual({ authenticated: false });
+  });
+
+  it('never wrote a token, code or cookie value to the log', () => {
+    expect(harness.logs.length).toBeGreaterThan(0);
+    const log = harness.logs.join('\n');
+    for (const secret of secrets) expect(log).not.toContain(secret);
+  });
+});

@@ -1,0 +1,266 @@
+/**
+ * A rogue-capable Cognito stand-in on loopback, for what cognito-local cannot do: bad signatures, foreign keys,
+ * wrong claims, key rotation, JWKS outages, slow or broken token endpoints.
+ *
+ * Faithful to Cognito where it counts: `/oauth2/token` takes form bodies with client_secret_basic, enforces PKCE S256
+ * and single-use codes bound to a redirect_uri, answers 400 `{"error":"invalid_grant"}`; `/oauth2/revoke` answers 200
+ * even for unknown tokens; the JWKS lives at `<issuer>/.well-known/jwks.json`; access tokens carry token_use=access,
+ * client_id, scope, username and no aud; ID tokens carry token_use=id, aud, cognito:username, email and the nonce;
+ * a refresh returns no refresh token unless rotation is on.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT, type JWK, type CryptoKey } from 'jose';
+
+export interface KeyPair {
+  kid: string;
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+}
+
+export interface FakeUser {
+  sub: string;
+  username: string;
+  email: string;
+  groups: string[];
+}
+
+export type TokenFault =
+  | { kind: 'status'; status: number; body: string; contentType?: string }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'override'; respond: (issued: Record<string, unknown>) => Record<string, unknown> };
+
+export type JwksFault = 'down' | 'malformed' | 'empty' | undefined;
+
+export interface RecordedRequest {
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  form: URLSearchParams;
+}
+
+interface CodeGrant {
+  user: FakeUser;
+  redirectUri: string;
+  codeChallenge: string | undefined;
+  nonce: string | undefined;
+}
+
+export async function newKeyPair(kid = randomUUID()): Promise<KeyPair> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+  return { kid, privateKey, publicJwk };
+}
+
+export class FakeIdp {
+  readonly poolId = 'us-west-2_FakePool1';
+  readonly clientId = 'fakeclient123';
+  readonly clientSecret = 'fake-client-secret-value';
+  url = '';
+  issuer = '';
+  /** Keys published in the JWKS; the first signs. */
+  keys: KeyPair[] = [];
+  tokenFault: TokenFault | undefined;
+  jwksFault: JwksFault;
+  revokeStatus = 200;
+  rotateRefreshTokens = false;
+  /** When false, the ID token does not echo the nonce (like cognito-local). */
+  echoNonce = true;
+  accessTokenSeconds = 900;
+  readonly requests: RecordedRequest[] = [];
+  jwksFetches = 0;
+  readonly user: FakeUser = { sub: randomUUID(), username: 'alice', email: 'alice@example.com', groups: ['testers'] };
+  private readonly codes = new Map<string, CodeGrant>();
+  private readonly refreshTokens = new Map<string, FakeUser>();
+  private readonly server = http.createServer((req, res) => void this.handle(req, res));
+
+  static async start(): Promise<FakeIdp> {
+    const idp = new FakeIdp();
+    idp.keys = [await newKeyPair()];
+    await new Promise<void>((resolve) => idp.server.listen(0, '127.0.0.1', resolve));
+    const { port } = idp.server.address() as AddressInfo;
+    idp.url = `http://127.0.0.1:${port}`;
+    idp.issuer = `${idp.url}/${idp.poolId}`;
+    return idp;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** The BFF configuration that points at this IdP. */
+  env(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      COGNITO_USER_POOL_ID: this.poolId,
+      COGNITO_CLIENT_ID: this.clientId,
+      COGNITO_CLIENT_SECRET: this.clientSecret,
+      COGNITO_DOMAIN: this.url,
+      COGNITO_ISSUER: this.issuer,
+      COOKIE_KEYS: Buffer.alloc(32, 7).toString('base64url'),
+      PUBLIC_BASE_URL: 'http://localhost:3000',
+      IDP_TIMEOUT_MS: '1000',
+      LOG_LEVEL: 'debug',
+      ...extra,
+    };
+  }
+
+  /** What the hosted UI does after a successful sign-in: mint a code bound to the authorize request. */
+  issueCode(authorizeUrl: string, user: FakeUser = this.user): string {
+    const params = new URL(authorizeUrl).searchParams;
+    const code = randomBytes(16).toString('hex');
+    this.codes.set(code, {
+      user,
+      redirectUri: params.get('redirect_uri') ?? '',
+      codeChallenge: params.get('code_challenge') ?? undefined,
+      nonce: params.get('nonce') ?? undefined,
+    });
+    return code;
+  }
+
+  async signAccessToken(
+    claims: Record<string, unknown> = {},
+    options: { key?: KeyPair; header?: Record<string, unknown>; user?: FakeUser } = {},
+  ): Promise<string> {
+    const user = options.user ?? this.user;
+    const now = Math.floor(Date.now() / 1000);
+    return this.sign(
+      {
+        sub: user.sub,
+        'cognito:groups': user.groups,
+        iss: this.issuer,
+        client_id: this.clientId,
+        origin_jti: randomUUID(),
+        event_id: randomUUID(),
+        token_use: 'access',
+        scope: 'openid email profile',
+        auth_time: now,
+        exp: now + this.accessTokenSeconds,
+        iat: now,
+        jti: randomUUID(),
+        username: user.username,
+        ...claims,
+      },
+      options,
+    );
+  }
+
+  async signIdToken(
+    claims: Record<string, unknown> = {},
+    options: { key?: KeyPair; header?: Record<string, unknown>; user?: FakeUser } = {},
+  ): Promise<string> {
+    const user = options.user ?? this.user;
+    const now = Math.floor(Date.now() / 1000);
+    return this.sign(
+      {
+        sub: user.sub,
+        'cognito:groups': user.groups,
+        email_verified: true,
+        iss: this.issuer,
+        'cognito:username': user.username,
+        origin_jti: randomUUID(),
+        aud: this.clientId,
+        event_id: randomUUID(),
+        token_use: 'id',
+        auth_time: now,
+        exp: now + this.accessTokenSeconds,
+        iat: now,
+        jti: randomUUID(),
+        email: user.email,
+        ...claims,
+      },
+      options,
+    );
+  }
+
+  /** Signs a payload as given: claims set to undefined are left out (a token without exp, say). */
+  async sign(payload: Record<string, unknown>, options: { key?: KeyPair; header?: Record<string, unknown> } = {}): Promise<string> {
+    const key = options.key ?? this.keys[0]!;
+    const clean = Object.fromEntries(Object.entries(payload).filter(([, value]) => value !== undefined));
+    return new SignJWT(clean).setProtectedHeader({ alg: 'RS256', kid: key.kid, ...options.header }).sign(key.privateKey);
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const path = new URL(req.url ?? '/', this.url).pathname;
+    const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+
+    if (req.method === 'GET' && path === `/${this.poolId}/.well-known/jwks.json`) {
+      this.jwksFetches += 1;
+      if (this.jwksFault === 'down') return json(503, { message: 'unavailable' });
+      if (this.jwksFault === 'malformed') {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        return void res.end('{"keys": [ {"kty": ');
+      }
+      if (this.jwksFault === 'empty') return json(200, { keys: [] });
+      return json(200, { keys: this.keys.map((key) => key.publicJwk) });
+    }
+    if (req.method !== 'POST') return json(404, { message: 'not found' });
+    this.requests.push({ path, headers: req.headers, form });
+
+    if (path === '/oauth2/revoke') {
+      if (!this.clientAuthenticated(req, form)) return json(400, { error: 'invalid_client' });
+      this.refreshTokens.delete(form.get('token') ?? '');
+      res.writeHead(this.revokeStatus);
+      return void res.end();
+    }
+    if (path !== '/oauth2/token') return json(404, { message: 'not found' });
+
+    const fault = this.tokenFault;
+    if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    if (fault?.kind === 'status') {
+      res.writeHead(fault.status, { 'Content-Type': fault.contentType ?? 'text/html' });
+      return void res.end(fault.body);
+    }
+    if (res.destroyed) return;
+    if (!this.clientAuthenticated(req, form)) return json(400, { error: 'invalid_client' });
+
+    let issued: Record<string, unknown>;
+    const grantType = form.get('grant_type');
+    if (grantType === 'authorization_code') {
+      const grant = this.codes.get(form.get('code') ?? '');
+      this.codes.delete(form.get('code') ?? '');
+      if (!grant || grant.redirectUri !== form.get('redirect_uri')) return json(400, { error: 'invalid_grant' });
+      if (grant.codeChallenge) {
+        const verifier = form.get('code_verifier') ?? '';
+        if (createHash('sha256').update(verifier).digest('base64url') !== grant.codeChallenge) return json(400, { error: 'invalid_grant' });
+      }
+      const refreshToken = randomBytes(900).toString('base64url');
+      this.refreshTokens.set(refreshToken, grant.user);
+      issued = {
+        access_token: await this.signAccessToken({}, { user: grant.user }),
+        id_token: await this.signIdToken(this.echoNonce && grant.nonce ? { nonce: grant.nonce } : {}, { user: grant.user }),
+        refresh_token: refreshToken,
+        expires_in: this.accessTokenSeconds,
+        token_type: 'Bearer',
+      };
+    } else if (grantType === 'refresh_token') {
+      const user = this.refreshTokens.get(form.get('refresh_token') ?? '');
+      if (!user) return json(400, { error: 'invalid_grant' });
+      issued = {
+        access_token: await this.signAccessToken({}, { user }),
+        id_token: await this.signIdToken({}, { user }),
+        expires_in: this.accessTokenSeconds,
+        token_type: 'Bearer',
+      };
+      if (this.rotateRefreshTokens) {
+        const next = randomBytes(900).toString('base64url');
+        this.refreshTokens.set(next, user);
+        issued.refresh_token = next;
+      }
+    } else {
+      return json(400, { error: 'unsupported_grant_type' });
+    }
+    return json(200, fault?.kind === 'override' ? fault.respond(issued) : issued);
+  }
+
+  private clientAuthenticated(req: http.IncomingMessage, form: URLSearchParams): boolean {
+    const expected = 'Basic ' + Buffer.from(`${this.clientId}:${this.clientSecret}`).toString('base64');
+    return req.headers.authorization === expected && (form.get('client_id') ?? this.clientId) === this.clientId;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * One suite, two runtimes: a Target sends a request either through the Express app over real HTTP (supertest) or
+ * through the Lambda handler as an API Gateway REST v1 event, and answers the same normalised response.
+ */
+import type { Express } from 'express';
+import request from 'supertest';
+import type { LambdaHandler } from '../../src/lambda/handler';
+import { restApiEvent, resultHeaders } from './api-gateway-event';
+
+export interface TargetResponse {
+  status: number;
+  /** Lower-case names; set-cookie is always an array. */
+  headers: Record<string, string | string[]>;
+  text: string;
+  body: any;
+}
+
+export interface RequestOptions {
+  headers?: Record<string, string>;
+  body?: string;
+  base64Body?: boolean;
+  authorizerClaims?: Record<string, string>;
+}
+
+export interface Target {
+  name: 'http' | 'lambda';
+  request(method: string, url: string, options?: RequestOptions): Promise<TargetResponse>;
+}
+
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function httpTarget(app: Express): Target {
+  return {
+    name: 'http',
+    async request(method, url, options = {}) {
+      let call = request(app)[method.toLowerCase() as 'get'](url).redirects(0);
+      for (const [name, value] of Object.entries(options.headers ?? {})) call = call.set(name, value);
+      if (options.body !== undefined) call = call.send(options.body);
+      const response = await call.buffer(true).parse((res, done) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => done(null, text));
+      });
+      const headers: Record<string, string | string[]> = {};
+      for (const [name, value] of Object.entries(response.headers as Record<string, string | string[]>)) headers[name.toLowerCase()] = value;
+      if (headers['set-cookie'] !== undefined && !Array.isArray(headers['set-cookie'])) headers['set-cookie'] = [headers['set-cookie']];
+      const text = typeof response.body === 'string' ? response.body : '';
+      return { status: response.status, headers, text, body: parseBody(text) };
+    },
+  };
+}
+
+export function lambdaTarget(handler: LambdaHandler, stage = 'dev'): Target {
+  return {
+    name: 'lambda',
+    async request(method, url, options = {}) {
+      const event = restApiEvent({ method, url, stage, ...options });
+      const result = await handler(event, { awsRequestId: event.requestContext.requestId } as never);
+      const text = result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString('utf8') : result.body;
+      return { status: result.statusCode, headers: resultHeaders(result), text, body: parseBody(text) };
+    },
+  };
+}
