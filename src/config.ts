@@ -4,7 +4,8 @@
  * This is the only module that reads `process.env` (see `readProcessEnv`). Everything else receives a Config.
  * Validation fails fast with a message that names the variable and what is wrong; there are no secret fallbacks.
  */
-import { z } from 'zod';
+// Named imports, not the `z` namespace: a namespace object defeats tree shaking and drags every locale along.
+import { _default, enum as oneOf, object, optional, regex, string } from 'zod/mini';
 import { isLoopbackHost } from './net/loopback';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -100,23 +101,39 @@ function withoutTrailingSlash(value: string): string {
   return value.replace(/\/+$/, '');
 }
 
-const envSchema = z.object({
-  PORT: z.string().regex(/^\d+$/, 'must be a port number').transform(Number).refine((n) => n > 0 && n < 65536, 'must be a port number 1-65535').default(3000),
-  PUBLIC_BASE_URL: z.string().optional(),
-  COGNITO_USER_POOL_ID: z.string().optional(),
-  COGNITO_CLIENT_ID: z.string().optional(),
-  COGNITO_CLIENT_SECRET: z.string().optional(),
-  COGNITO_DOMAIN: z.string().optional(),
-  COGNITO_ISSUER: z.string().optional(),
-  ALLOWED_ORIGINS: z.string().optional(),
-  POST_LOGIN_PATH: z.string().default('/'),
-  COOKIE_KEYS: z.string().optional(),
-  OAUTH_SCOPES: z.string().default('openid email profile'),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be one of debug, info, warn, error' }).default('info'),
-  REQUIRE_NONCE: z.enum(['true', 'false'], { message: 'must be true or false' }).default('true'),
-  IDP_TIMEOUT_MS: z.string().regex(/^\d+$/, 'must be a number of milliseconds').transform(Number).refine((n) => n >= 100 && n <= 25_000, 'must be between 100 and 25000').default(5000),
-  REFRESH_COOKIE_MAX_AGE_DAYS: z.string().regex(/^\d+$/, 'must be a whole number of days').transform(Number).refine((n) => n >= 1 && n <= 3650, 'must be between 1 and 3650').default(30),
+// zod/mini: the same validation as zod's classic API at a fraction of the Lambda bundle's size.
+const digits = (message: string) => optional(string().check(regex(/^\d{1,6}$/, message)));
+const envSchema = object({
+  PORT: digits('must be a port number'),
+  PUBLIC_BASE_URL: optional(string()),
+  COGNITO_USER_POOL_ID: optional(string()),
+  COGNITO_CLIENT_ID: optional(string()),
+  COGNITO_CLIENT_SECRET: optional(string()),
+  COGNITO_DOMAIN: optional(string()),
+  COGNITO_ISSUER: optional(string()),
+  ALLOWED_ORIGINS: optional(string()),
+  POST_LOGIN_PATH: _default(string(), '/'),
+  COOKIE_KEYS: optional(string()),
+  OAUTH_SCOPES: _default(string(), 'openid email profile'),
+  LOG_LEVEL: _default(oneOf(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' }), 'info'),
+  REQUIRE_NONCE: _default(oneOf(['true', 'false'], { error: 'must be true or false' }), 'true'),
+  IDP_TIMEOUT_MS: digits('must be a number of milliseconds'),
+  REFRESH_COOKIE_MAX_AGE_DAYS: digits('must be a whole number of days'),
 });
+
+/** A whole number within bounds, or the default when unset; a problem otherwise. */
+function boundedNumber(
+  name: string,
+  text: string | undefined,
+  fallback: number,
+  [min, max]: [number, number],
+  problem: (name: string, text: string) => void,
+): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (value < min || value > max) problem(name, `must be between ${min} and ${max}`);
+  return value;
+}
 
 /**
  * Parses and validates a configuration from an environment record. Pure: tests and the local stack call it with
@@ -135,9 +152,13 @@ export function parseConfig(env: EnvRecord): Config {
   const problems: string[] = [];
   const problem = (name: string, text: string): void => void problems.push(`${name}: ${text}`);
 
+  const port = boundedNumber('PORT', values.PORT, 3000, [1, 65535], problem);
+  const idpTimeoutMs = boundedNumber('IDP_TIMEOUT_MS', values.IDP_TIMEOUT_MS, 5000, [100, 25_000], problem);
+  const refreshDays = boundedNumber('REFRESH_COOKIE_MAX_AGE_DAYS', values.REFRESH_COOKIE_MAX_AGE_DAYS, 30, [1, 3650], problem);
+
   // Base URL.
   // Unset: this machine on the listen port (http://localhost:3000 with the default port).
-  const base = parseServiceUrl(values.PUBLIC_BASE_URL ?? `http://localhost:${values.PORT}`, true);
+  const base = parseServiceUrl(values.PUBLIC_BASE_URL ?? `http://localhost:${port}`, true);
   if (typeof base === 'string') problem('PUBLIC_BASE_URL', base);
   const publicBaseUrl = typeof base === 'string' ? '' : withoutTrailingSlash(base.href);
   const publicOrigin = typeof base === 'string' ? '' : base.origin;
@@ -229,7 +250,7 @@ export function parseConfig(env: EnvRecord): Config {
   // Cognito and cognito-local alike publish the key set below the issuer.
   const jwksUri = `${issuer}/.well-known/jwks.json`;
   return {
-    port: values.PORT,
+    port,
     publicBaseUrl,
     publicOrigin,
     basePath,
@@ -249,7 +270,7 @@ export function parseConfig(env: EnvRecord): Config {
     scopes: scopes.join(' '),
     logLevel: values.LOG_LEVEL,
     requireNonce: values.REQUIRE_NONCE === 'true',
-    idpTimeoutMs: values.IDP_TIMEOUT_MS,
-    refreshCookieMaxAgeSeconds: values.REFRESH_COOKIE_MAX_AGE_DAYS * 86_400,
+    idpTimeoutMs,
+    refreshCookieMaxAgeSeconds: refreshDays * 86_400,
   };
 }

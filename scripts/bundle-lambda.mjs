@@ -1,0 +1,93 @@
+// Bundles the Lambda entry into one minified file, dist/lambda/index.js, exporting `handler`.
+//
+// Cold start is paid per container, so the bundle leaves out what this app never runs on Lambda, each replaced by
+// a stand-in that fails loudly if it is ever reached:
+// - iconv-lite's legacy charset tables: body parsing here only ever decodes UTF-8 JSON;
+// - mime-db's 2,000 types: responses here are JSON, redirects and a handful of static types;
+// - form-data, proxy support and follow-redirects in axios: the IdP client posts url-encoded strings with
+//   `proxy: false` and `maxRedirects: 0`, which take none of those paths;
+// - debug: Express's internal tracing, off unless DEBUG is set, which it never is on this Lambda;
+// - qs: the app uses Express's "simple" query parser (node:querystring), never the "extended" one.
+// The AWS SDK is left external: the Lambda runtime provides it.
+import { build } from 'esbuild';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+
+const outfile = 'dist/lambda/index.js';
+mkdirSync('dist/lambda', { recursive: true });
+
+/** iconv-lite carries every legacy charset's tables (~300 KB); the BFF only ever decodes UTF-8 JSON. */
+const utf8OnlyIconv = {
+  name: 'utf8-only-iconv',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^iconv-lite$/ }, () => ({ path: 'iconv-lite', namespace: 'utf8-only-iconv' }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'utf8-only-iconv' }, () => ({
+      loader: 'js',
+      contents: `
+        const supported = (e) => /^utf-?8$/i.test(String(e));
+        module.exports = {
+          encodingExists: supported,
+          getDecoder(e) {
+            if (!supported(e)) throw new Error('unsupported charset');
+            const { StringDecoder } = require('string_decoder');
+            const d = new StringDecoder('utf8');
+            return { write: (b) => d.write(b), end: () => d.end() };
+          },
+          decode(buf, e) { if (!supported(e)) throw new Error('unsupported charset'); return Buffer.from(buf).toString('utf8'); },
+          encode(str, e) { if (!supported(e)) throw new Error('unsupported charset'); return Buffer.from(str, 'utf8'); },
+        };`,
+    }));
+  },
+};
+
+/** Modules replaced by small stand-ins (see above). */
+const standIns = {
+  'mime-db': `module.exports = {
+    'application/json': { charset: 'UTF-8', compressible: true, extensions: ['json'] },
+    'application/javascript': { charset: 'UTF-8', compressible: true, extensions: ['js', 'mjs'] },
+    'application/octet-stream': { compressible: false, extensions: ['bin'] },
+    'application/x-www-form-urlencoded': { compressible: true },
+    'image/png': { compressible: false, extensions: ['png'] },
+    'image/svg+xml': { compressible: true, extensions: ['svg'] },
+    'image/x-icon': { compressible: true, extensions: ['ico'] },
+    'text/css': { charset: 'UTF-8', compressible: true, extensions: ['css'] },
+    'text/html': { compressible: true, extensions: ['html', 'htm'] },
+    'text/plain': { compressible: true, extensions: ['txt', 'text'] },
+  };`,
+  'form-data': `module.exports = class FormData { constructor() { throw new Error('form-data is not bundled'); } };`,
+  'https-proxy-agent': `module.exports = class HttpsProxyAgent { constructor() { throw new Error('proxies are not bundled'); } };`,
+  'proxy-from-env': `module.exports = { getProxyForUrl: () => '' };`,
+  'follow-redirects': `module.exports = { http: require('http'), https: require('https') };`,
+  debug: `function createDebug() { const log = function () {}; log.enabled = false; log.extend = createDebug; return log; }
+    module.exports = createDebug; module.exports.default = createDebug;`,
+  qs: `const unsupported = () => { throw new Error('qs is not bundled: use the simple query parser'); };
+    module.exports = { parse: unsupported, stringify: unsupported };`,
+};
+
+const standInPlugin = {
+  name: 'stand-ins',
+  setup(pluginBuild) {
+    const filter = new RegExp(`^(${Object.keys(standIns).join('|')})$`);
+    pluginBuild.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'stand-in' }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'stand-in' }, (args) => ({ loader: 'js', contents: standIns[args.path] }));
+  },
+};
+
+const result = await build({
+  entryPoints: ['src/lambda.ts'],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  minify: true,
+  sourcemap: false,
+  legalComments: 'none',
+  metafile: true,
+  external: ['@aws-sdk/*'],
+  mainFields: ['module', 'main'],
+  plugins: [utf8OnlyIconv, standInPlugin],
+  define: { 'process.env.NODE_ENV': '"production"' },
+  logLevel: 'warning',
+});
+writeFileSync('dist/lambda/meta.json', JSON.stringify(result.metafile));
+console.log(`${outfile}: ${(statSync(outfile).size / 1024).toFixed(1)} KiB`);
