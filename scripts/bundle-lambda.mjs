@@ -11,9 +11,10 @@
 // The AWS SDK is left external: the Lambda runtime provides it.
 import { build } from 'esbuild';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const outfile = 'dist/lambda/index.js';
-mkdirSync('dist/lambda', { recursive: true });
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** iconv-lite carries every legacy charset's tables (~300 KB); the BFF only ever decodes UTF-8 JSON. */
 const utf8OnlyIconv = {
@@ -72,22 +73,33 @@ const standInPlugin = {
   },
 };
 
-const result = await build({
-  entryPoints: ['src/lambda.ts'],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  target: 'node22',
-  format: 'cjs',
-  minify: true,
-  sourcemap: false,
-  legalComments: 'none',
-  metafile: true,
-  external: ['@aws-sdk/*'],
-  mainFields: ['module', 'main'],
-  plugins: [utf8OnlyIconv, standInPlugin],
-  define: { 'process.env.NODE_ENV': '"production"' },
-  logLevel: 'warning',
-});
-writeFileSync('dist/lambda/meta.json', JSON.stringify(result.metafile));
-console.log(`${outfile}: ${(statSync(outfile).size / 1024).toFixed(1)} KiB`);
+/** Bundles src/lambda.ts into `outdir`/index.js (and its metafile); returns the bundle's path. */
+export async function bundleLambda(outdir = path.join(root, 'dist/lambda')) {
+  mkdirSync(outdir, { recursive: true });
+  const outfile = path.join(outdir, 'index.js');
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: ['src/lambda.ts'],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
+    metafile: true,
+    external: ['@aws-sdk/*'],
+    mainFields: ['module', 'main'],
+    plugins: [utf8OnlyIconv, standInPlugin],
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'warning',
+  });
+  writeFileSync(path.join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+  return outfile;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const outfile = await bundleLambda();
+  console.log(`${path.relative(root, outfile)}: ${(statSync(outfile).size / 1024).toFixed(1)} KiB`);
+}

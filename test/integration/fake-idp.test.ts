@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CookieJar, parseSetCookie, setCookieHeaders } from '../support/cookie-jar';
-import { FakeIdp, newKeyPair } from '../support/fake-idp';
+import { FakeIdp, newKeyPair, type TokenFault } from '../support/fake-idp';
 import { BASE_URLS, buildHarness, RUNTIMES, type Harness, type RuntimeKind } from '../support/harness';
 import type { RequestOptions, TargetResponse } from '../support/targets';
 
@@ -155,12 +155,12 @@ describe.each(RUNTIMES)('against a fake IdP (%s)', (kind: RuntimeKind) => {
   });
 
   it.each([
-    ['a 500 with an HTML body', { kind: 'status', status: 500, body: '<html>oops</html>' } as const, 'idp_unavailable'],
-    ['a 400 invalid_grant', { kind: 'status', status: 400, body: '{"error":"invalid_grant"}', contentType: 'application/json' } as const, 'invalid_grant'],
-    ['a 400 invalid_client', { kind: 'status', status: 400, body: '{"error":"invalid_client"}', contentType: 'application/json' } as const, 'idp_error'],
-    ['a 200 with garbage', { kind: 'status', status: 200, body: 'not json {', contentType: 'application/json' } as const, 'idp_bad_response'],
-    ['a 200 without id_token', { kind: 'override', respond: ({ id_token: _drop, ...rest }) => rest } as const, 'idp_bad_response'],
-  ])('fails cleanly when the token endpoint answers %s', async (_name, fault, code) => {
+    ['a 500 with an HTML body', { kind: 'status', status: 500, body: '<html>oops</html>' }, 'idp_unavailable'],
+    ['a 400 invalid_grant', { kind: 'status', status: 400, body: '{"error":"invalid_grant"}', contentType: 'application/json' }, 'invalid_grant'],
+    ['a 400 invalid_client', { kind: 'status', status: 400, body: '{"error":"invalid_client"}', contentType: 'application/json' }, 'idp_error'],
+    ['a 200 with garbage', { kind: 'status', status: 200, body: 'not json {', contentType: 'application/json' }, 'idp_bad_response'],
+    ['a 200 without id_token', { kind: 'override', respond: (issued) => ({ ...issued, id_token: undefined }) }, 'idp_bad_response'],
+  ] satisfies [string, TokenFault, string][])('fails cleanly when the token endpoint answers %s', async (_name, fault, code) => {
     idp.tokenFault = fault;
     expectFailedSignIn(await signIn(), code);
   });

@@ -1,15 +1,16 @@
 /**
  * The whole flow against a real cognito-local, through both runtimes (Express over HTTP, and the Lambda handler
- * with API Gateway REST v1 events): login redirect -> the emulator's form -> callback -> cookies -> session ->
+ * with API Gateway REST v1 events), and once more through the built Lambda bundle itself: login redirect -> the emulator's form -> callback -> cookies -> session ->
  * /tests with the cookie and with Bearer -> refresh -> logout -> /tests refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CookieJar, parseSetCookie } from '../support/cookie-jar';
 import { signInThroughEmulatorForm, startTestEmulator, TEST_DEMO_PASSWORD, type TestEmulator } from '../support/cognito-local';
-import { BASE_URLS, buildHarness, pathBelowBase, RUNTIMES, type Harness } from '../support/harness';
+import { BASE_URLS, buildBundleHarness, buildHarness, pathBelowBase, RUNTIMES, type Harness } from '../support/harness';
 import type { RequestOptions, TargetResponse } from '../support/targets';
 
-describe.each(RUNTIMES)('full sign-in flow against cognito-local (%s)', (kind) => {
+describe.each([...RUNTIMES, 'bundle' as const])('full sign-in flow against cognito-local (%s)', (runtime) => {
+  const kind = runtime === 'bundle' ? 'lambda' : runtime;
   let emulator: TestEmulator;
   let harness: Harness;
   const jar = new CookieJar();
@@ -26,7 +27,8 @@ describe.each(RUNTIMES)('full sign-in flow against cognito-local (%s)', (kind) =
 
   beforeAll(async () => {
     emulator = await startTestEmulator(BASE_URLS[kind]);
-    harness = buildHarness(kind, { ...emulator.settings, PUBLIC_BASE_URL: BASE_URLS[kind] });
+    const env = { ...emulator.settings, PUBLIC_BASE_URL: BASE_URLS[kind], LOG_LEVEL: 'debug' };
+    harness = runtime === 'bundle' ? await buildBundleHarness(env) : buildHarness(kind, env);
   });
   afterAll(async () => {
     await emulator?.stop();

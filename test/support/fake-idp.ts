@@ -46,7 +46,7 @@ interface CodeGrant {
   nonce: string | undefined;
 }
 
-export async function newKeyPair(kid = randomUUID()): Promise<KeyPair> {
+export async function newKeyPair(kid: string = randomUUID()): Promise<KeyPair> {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
   return { kid, privateKey, publicJwk };

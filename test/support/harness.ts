@@ -40,3 +40,41 @@ export function pathBelowBase(config: Config, url: string): string {
   const path = parsed.pathname.startsWith(config.basePath) ? parsed.pathname.slice(config.basePath.length) : parsed.pathname;
   return (path || '/') + parsed.search;
 }
+
+/**
+ * The built Lambda bundle itself (what `npm run build` ships), bundled into a temporary directory and loaded with
+ * `env` as its process environment, as Lambda would: its module scope reads the configuration once.
+ */
+export async function buildBundleHarness(env: Record<string, string>): Promise<Harness> {
+  const { mkdtempSync } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { bundleLambda } = await import('../../scripts/bundle-lambda.mjs');
+  const outfile = await bundleLambda(mkdtempSync(path.join(os.tmpdir(), 'cognito-bff-bundle-')));
+
+  const logs: string[] = [];
+  const saved = { ...process.env };
+  const write = process.stdout.write.bind(process.stdout);
+  // The bundle logs to stdout, as it does in Lambda: keep its lines for the leak checks.
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    const text = chunk.toString();
+    if (text.startsWith('{"time"')) {
+      logs.push(...text.split('\n').filter(Boolean));
+      return true;
+    }
+    return write(chunk, ...(rest as []));
+  }) as typeof process.stdout.write;
+  let handler: LambdaHandlerType;
+  try {
+    Object.assign(process.env, env);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    handler = (require(outfile) as { handler: LambdaHandlerType }).handler;
+  } finally {
+    for (const name of Object.keys(env)) if (!(name in saved)) delete process.env[name];
+    Object.assign(process.env, saved);
+  }
+  const config = parseConfig(env);
+  return { target: lambdaTarget(handler, config.basePath.slice(1) || 'dev'), config, logs };
+}
+
+type LambdaHandlerType = Parameters<typeof lambdaTarget>[0];
