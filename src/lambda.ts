@@ -1,20 +1,42 @@
 /**
- * Lambda entry (`dist/lambda/index.js`, `handler`). Module scope runs once per container: configuration parsed,
- * IdP client (keep-alive agent) and verifiers built, JWKS hydration started. Nothing request-specific lives here.
+ * Lambda entry (`dist/lambda/index.js`, `handler`). Module scope runs once per container: secrets read, configuration
+ * parsed, IdP client (keep-alive agent) and verifiers built, JWKS hydrated. Nothing request-specific lives here.
  */
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { parseConfig, readProcessEnv } from './config';
 import { createLambdaHandler, type LambdaHandler } from './lambda/handler';
+import { resolveSecretReferences, secretsManagerFetcher } from './lambda/secrets';
 import { createLogger } from './logger';
 import { announceDegradations, createRuntime, hydrate } from './runtime';
 
-const config = parseConfig(readProcessEnv());
-const logger = createLogger({ level: config.logLevel });
-announceDegradations(config, logger);
-const runtime = createRuntime(config);
-const ready = hydrate(runtime, logger);
-const serve = createLambdaHandler({ config, ...runtime, logger });
+async function initialise(): Promise<LambdaHandler> {
+  const env = await resolveSecretReferences(readProcessEnv(), secretsManagerFetcher());
+  const config = parseConfig(env);
+  const logger = createLogger({ level: config.logLevel });
+  announceDegradations(config, logger);
+  const runtime = createRuntime(config);
+  await hydrate(runtime, logger);
+  return createLambdaHandler({ config, ...runtime, logger });
+}
+
+const ready = initialise();
+// A container that cannot start says why once, in the function's log, and answers every request with a clean 500.
+ready.catch((error: unknown) => {
+  process.stderr.write(`cognito-bff: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+});
+
+const MISCONFIGURED: APIGatewayProxyResult = {
+  statusCode: 500,
+  multiValueHeaders: { 'content-type': ['application/json'], 'cache-control': ['no-store'] },
+  body: JSON.stringify({ error: 'misconfigured', message: 'The service is not configured correctly.' }),
+};
 
 export const handler: LambdaHandler = async (event, context) => {
-  await ready;
+  let serve: LambdaHandler;
+  try {
+    serve = await ready;
+  } catch {
+    return MISCONFIGURED;
+  }
   return serve(event, context);
 };

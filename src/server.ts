@@ -33,7 +33,15 @@ async function main(): Promise<void> {
 
   if (wantsLocalStack(env)) {
     // Loaded only here: the emulator and the AWS SDK are development tools, absent from a production image.
-    const { startLocalStack } = await import('./local/local-stack.js');
+    const { startLocalStack } = await import('./local/local-stack.js').catch((error: unknown) => {
+      // A production install (the container image) has no emulator: say what to set rather than which module is missing.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') throw error;
+      throw new Error(
+        'no IdP configured: set COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID, COGNITO_DOMAIN and COOKIE_KEYS. The local stack ' +
+          '(cognito-local) needs the development dependencies: run it with `npm start` or `docker compose up`.',
+      );
+    });
     const port = env.PORT?.trim() || '3000';
     const publicBaseUrl = env.PUBLIC_BASE_URL?.trim() || `http://localhost:${port}`;
     process.stdout.write('Starting the local stack (cognito-local on 127.0.0.1:9229)…\n');

@@ -60,7 +60,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
 /** The settings the BFF needs to talk to the emulator. No demo password: it is not configuration of the BFF. */
 export function localStackSettings(
-  emulator: RunningEmulator,
+  emulator: Pick<RunningEmulator, 'url'>,
   pool: LocalPool,
   cookieKey: string,
 ): Record<string, string> {

@@ -44,6 +44,7 @@
     $('signed-out-view').hidden = false;
     $('tests-result').hidden = true;
     $('tests-result').textContent = '';
+    $('tests-caption').hidden = true;
     // The BFF signed us out; the IdP's own session would sign us straight back in. Offer its logout, never force it:
     // the local emulator has no /logout page.
     $('cognito-logout').hidden = !logoutUrl;
@@ -99,10 +100,15 @@
 
   async function callTests() {
     const result = await callBff('GET', 'tests');
+    const ok = result.status === 200;
+    const caption = $('tests-caption');
+    caption.textContent = `GET /tests: HTTP ${result.status}${ok ? ' OK' : ''}`;
+    caption.classList.toggle('failed', !ok);
+    caption.hidden = false;
     const output = $('tests-result');
     output.hidden = false;
-    output.textContent =
-      result.status === 200 ? JSON.stringify(result.body, null, 2) : `Error: ${describeFailure(result)}`;
+    output.classList.toggle('failed', !ok);
+    output.textContent = ok ? JSON.stringify(result.body, null, 2) : `Error: ${describeFailure(result)}`;
   }
 
   async function refresh() {

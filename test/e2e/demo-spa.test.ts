@@ -1,0 +1,254 @@
+/**
+ * The demo SPA as a person sees it: `npm start` (the local stack) driven by headless Chromium from the distribution
+ * (/usr/bin/chromium) through playwright-core. Sign in on the emulator's form, see who is signed in, call /tests,
+ * refresh, sign out, and check on the way that no token ever reaches the page's JavaScript.
+ *
+ * A screenshot of each step lands in test/e2e/artifacts/ (git-ignored), with the product's output (server.log).
+ * Run with `npm run test:e2e`.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/cognito-local';
+import { DEMO_USERNAME, EMULATOR_PORT, REPO_ROOT, externalProduct, startProduct, type RunningProduct } from './product';
+
+const CHROMIUM = '/usr/bin/chromium';
+/** Without the last four flags Chromium keeps calling home, which floods a closed network. */
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const ARTIFACTS = path.join(REPO_ROOT, 'test', 'e2e', 'artifacts');
+const STEP_TIMEOUT_MS = 15_000;
+const VIEWPORT = { width: 1100, height: 800 };
+
+/** The little of the DOM the checks use (the project compiles without the DOM library). */
+interface WebStorage {
+  readonly length: number;
+  key(index: number): string | null;
+  getItem(key: string): string | null;
+}
+interface PageGlobals {
+  document: { cookie: string };
+  localStorage: WebStorage;
+  sessionStorage: WebStorage;
+}
+
+/** What the page's own JavaScript can see of the browser's storage. */
+interface PageStorage {
+  cookie: string;
+  local: Record<string, string>;
+  session: Record<string, string>;
+}
+
+describe('the demo SPA in Chromium, against the local stack', () => {
+  let product: RunningProduct | undefined;
+  let context: BrowserContext | undefined;
+  let userDataDir: string | undefined;
+  let page: Page;
+  const appErrors: string[] = [];
+
+  const shot = async (name: string): Promise<void> => {
+    await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  };
+  const readStorage = (): Promise<PageStorage> =>
+    page.evaluate(() => {
+      // Runs in the page. Typed by hand: this project compiles without the DOM library.
+      const { document, localStorage, sessionStorage } = globalThis as unknown as PageGlobals;
+      const dump = (storage: WebStorage): Record<string, string> => {
+        const entries: Record<string, string> = {};
+        for (let i = 0; i < storage.length; i++) {
+          const key = storage.key(i);
+          if (key !== null) entries[key] = storage.getItem(key) ?? '';
+        }
+        return entries;
+      };
+      return { cookie: document.cookie, local: dump(localStorage), session: dump(sessionStorage) };
+    });
+  const expectNoTokenVisibleToScript = async (): Promise<void> => {
+    const storage = await readStorage();
+    // A JWT starts with eyJ (base64url of `{"`); the refresh token is a JWE, which starts the same way.
+    expect(JSON.stringify(storage)).not.toContain('eyJ');
+    expect(storage.local).toEqual({});
+    expect(storage.session).toEqual({});
+    // Every cookie the BFF set is HttpOnly: document.cookie shows none of them.
+    const cookies = await context!.cookies();
+    for (const cookie of cookies.filter((c) => c.name.startsWith('__Host-') || c.name.startsWith('__Secure-'))) {
+      expect(cookie.httpOnly, `${cookie.name} is HttpOnly`).toBe(true);
+      expect(cookie.secure, `${cookie.name} is Secure`).toBe(true);
+      expect(storage.cookie).not.toContain(cookie.name);
+    }
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium`);
+    }
+    rmSync(ARTIFACTS, { recursive: true, force: true });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    product = externalProduct() ?? (await startProduct({ port: await freePort(), logFile: path.join(ARTIFACTS, 'server.log') }));
+
+    userDataDir = mkdtempSync(path.join(os.tmpdir(), 'cognito-bff-e2e-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: VIEWPORT,
+      locale: 'en-US',
+      timezoneId: 'UTC',
+    });
+    context.setDefaultTimeout(STEP_TIMEOUT_MS);
+    page = context.pages()[0] ?? (await context.newPage());
+    // Script errors and console errors on the app's pages (a CSP violation shows up as one).
+    const onApp = () => page.url().startsWith(product!.baseUrl);
+    page.on('pageerror', (error) => appErrors.push(`${page.url()}: ${error.message}`));
+    page.on('console', (message) => {
+      // Chromium reports every non-2xx fetch too; a 401 from /auth/session or /tests is how a signed-out page learns it.
+      const expected = /Failed to load resource: .*status of 401\b/.test(message.text());
+      if (message.type() === 'error' && onApp() && !expected) appErrors.push(`${page.url()}: ${message.text()}`);
+    });
+  });
+
+  afterAll(async () => {
+    // Each in its own try: the product must be stopped even when the browser fails to close.
+    try {
+      await context?.close();
+    } finally {
+      try {
+        await product?.stop();
+      } finally {
+        if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+      }
+    }
+  });
+
+  it('starts the local stack and prints where to go and how to sign in', (test) => {
+    const output = product!.output();
+    if (output === undefined) return test.skip(); // started elsewhere (E2E_BASE_URL)
+    expect(output).toContain(`cognito-bff is listening on ${product!.baseUrl}`);
+    expect(output).toContain(`sign in as ${DEMO_USERNAME} with password ${product!.demoPassword}`);
+  });
+
+  it('shows a signed-out page with a sign-in button', async () => {
+    await page.goto(`${product!.baseUrl}/`);
+    await expect.poll(() => page.locator('#status').textContent()).toBe('Signed out');
+    expect(await page.locator('#sign-in').isVisible()).toBe(true);
+    expect(await page.locator('#error').isVisible()).toBe(false);
+    await expectNoTokenVisibleToScript();
+    await shot('01-signed-out');
+  });
+
+  it("sends the browser to the emulator's sign-in form", async () => {
+    await page.locator('#sign-in').click();
+    await page.waitForURL((url) => url.origin === `http://127.0.0.1:${EMULATOR_PORT}` && url.pathname === '/oauth2/authorize');
+    const url = new URL(page.url());
+    expect(url.searchParams.get('response_type')).toBe('code');
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(url.searchParams.get('redirect_uri')).toBe(`${product!.baseUrl}/auth/callback`);
+    expect(await page.locator('input[name="username"]').isVisible()).toBe(true);
+    expect(await page.locator('input[name="password"]').isVisible()).toBe(true);
+    await shot('02-emulator-sign-in-form');
+  });
+
+  it('signs in as the demo user and comes back to the app, signed in', async () => {
+    await page.locator('input[name="username"]').fill(DEMO_USERNAME);
+    await page.locator('input[name="password"]').fill(product!.demoPassword);
+    await Promise.all([
+      page.waitForURL((url) => url.origin === product!.baseUrl && url.pathname === '/'),
+      page.locator('input[name="password"]').press('Enter'),
+    ]);
+    // Back on the app, with neither the code nor the state left in the address bar.
+    expect(new URL(page.url()).search).toBe('');
+    await expect.poll(() => page.locator('#status').textContent()).toBe(`Signed in as ${DEMO_USERNAME}`);
+    expect(await page.locator('#user').isVisible()).toBe(true);
+    expect(await page.locator('#user').textContent()).toContain(DEMO_USERNAME);
+    expect(await page.locator('#user-groups').textContent()).toBe('testers');
+    expect(await page.locator('#error').isVisible()).toBe(false);
+    await expectNoTokenVisibleToScript();
+    // The session cookies exist, for the BFF's eyes only.
+    const names = (await context!.cookies(product!.baseUrl)).map((cookie) => cookie.name);
+    expect(names.some((name) => name.startsWith('__Host-'))).toBe(true);
+    await shot('03-signed-in');
+  });
+
+  it('calls /tests and shows the result', async () => {
+    await page.locator('#call-tests').click();
+    await expect.poll(() => page.locator('#tests-result').textContent()).toContain('"tests"');
+    const result = JSON.parse((await page.locator('#tests-result').textContent()) ?? '') as {
+      user?: { sub?: string; groups?: string[] };
+      tests?: unknown[];
+    };
+    // /tests knows the caller from the access token (no e-mail in it): the same sub as the session shows.
+    expect(result.user?.sub).toBe(await page.locator('#user-sub').textContent());
+    expect(result.user?.groups).toEqual(['testers']);
+    expect(result.tests?.length).toBeGreaterThan(0);
+    expect(await page.locator('#tests-caption').textContent()).toBe('GET /tests: HTTP 200 OK');
+    expect(JSON.stringify(result)).not.toContain('eyJ');
+    await expectNoTokenVisibleToScript();
+    await shot('04-tests-result');
+
+    // On a phone-sized screen nothing sticks out sideways (the result scrolls inside its box).
+    await page.setViewportSize({ width: 390, height: 800 });
+    const widths = await page.evaluate(() => {
+      const { documentElement } = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } })
+        .document;
+      return { scroll: documentElement.scrollWidth, client: documentElement.clientWidth };
+    });
+    expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+    await shot('04-tests-result-narrow');
+    await page.setViewportSize(VIEWPORT);
+  });
+
+  it('refreshes the session without leaving the page', async () => {
+    await page.locator('#refresh').click();
+    await expect.poll(() => page.locator('#expires-at').textContent()).toContain('(refreshed)');
+    expect(await page.locator('#error').isVisible()).toBe(false);
+    expect(await page.locator('#status').textContent()).toBe(`Signed in as ${DEMO_USERNAME}`);
+    await expectNoTokenVisibleToScript();
+    // Still signed in after a reload: the refreshed cookies reached the browser.
+    await page.reload();
+    await expect.poll(() => page.locator('#status').textContent()).toBe(`Signed in as ${DEMO_USERNAME}`);
+    await shot('05-refreshed');
+  });
+
+  it('signs out, after which /tests refuses the browser', async () => {
+    await page.locator('#sign-out').click();
+    await expect.poll(() => page.locator('#status').textContent()).toBe('Signed out');
+    expect(await page.locator('#sign-in').isVisible()).toBe(true);
+    expect(await page.locator('#error').isVisible()).toBe(false);
+    const left = (await context!.cookies(product!.baseUrl)).filter(
+      (cookie) => cookie.name.startsWith('__Host-') || cookie.name.startsWith('__Secure-'),
+    );
+    expect(left.map((cookie) => cookie.name)).toEqual([]);
+    await shot('06-signed-out-again');
+
+    const tests = await page.evaluate(async () => {
+      const response = await fetch('tests', { credentials: 'include', headers: { Accept: 'application/json' } });
+      return { status: response.status, authenticate: response.headers.get('www-authenticate') };
+    });
+    expect(tests.status).toBe(401);
+    expect(tests.authenticate).toMatch(/^Bearer/);
+
+    // A reload does not bring the session back.
+    await page.reload();
+    await expect.poll(() => page.locator('#status').textContent()).toBe('Signed out');
+  });
+
+  it('showed no script or console error on its pages', () => {
+    expect(appErrors).toEqual([]);
+  });
+
+  it('logged no token along the way', (test) => {
+    const output = product!.output();
+    if (output === undefined) return test.skip();
+    expect(output).not.toContain('eyJ');
+  });
+});
