@@ -7,10 +7,15 @@
 // - form-data, proxy support and follow-redirects in axios: the IdP client posts url-encoded strings with
 //   `proxy: false` and `maxRedirects: 0`, which take none of those paths;
 // - debug: Express's internal tracing, off unless DEBUG is set, which it never is on this Lambda;
-// - qs: the app uses Express's "simple" query parser (node:querystring), never the "extended" one.
+// - qs: the app uses Express's "simple" query parser (node:querystring), never the "extended" one;
+// - axios's fetch adapter and its http2 transport: Node's http adapter is the one used (no `adapter: 'fetch'`, no
+//   `httpVersion: 2`), and merely loading them costs a third of the bundle's load time (the fetch adapter builds a
+//   Request at load, which loads Node's whole fetch implementation).
+// And one load-time lookup is made lazy: axios's utils read the global FormData at load (loading that same fetch
+// implementation) only to test `instanceof FormData` later, which for the strings the IdP client posts is false anyway.
 // The AWS SDK is left external: the Lambda runtime provides it.
 import { build } from 'esbuild';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -73,6 +78,50 @@ const standInPlugin = {
   },
 };
 
+/** axios's fetch adapter and http2 transport (imported by axios only), replaced as above. */
+const axiosStandIns = {
+  name: 'axios-stand-ins',
+  setup(pluginBuild) {
+    const fromAxios = (args) => /[\\/]axios[\\/]/.test(args.importer);
+    pluginBuild.onResolve({ filter: /^\.\/fetch\.js$/ }, (args) =>
+      fromAxios(args) && /[\\/]adapters$/.test(args.resolveDir) ? { path: 'axios-fetch-adapter', namespace: 'axios-stand-in' } : undefined,
+    );
+    pluginBuild.onResolve({ filter: /^http2$/ }, (args) => (fromAxios(args) ? { path: 'http2', namespace: 'axios-stand-in' } : undefined));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'axios-stand-in' }, (args) => ({
+      loader: 'js',
+      contents:
+        args.path === 'http2'
+          ? `const unsupported = () => { throw new Error('http2 is not bundled'); };
+             module.exports = { connect: unsupported, get constants() { return unsupported(); } };`
+          : `export const getFetch = () => false; export default false;`,
+    }));
+    // The global FormData, looked up when first needed rather than at load (see above). Same answers as before.
+    pluginBuild.onLoad({ filter: /[\\/]axios[\\/]lib[\\/]utils\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const declaration = "const FormDataCtor = typeof G.FormData !== 'undefined' ? G.FormData : undefined;";
+      const use = 'if (FormDataCtor && thing instanceof FormDataCtor) return true;';
+      if (!source.includes(declaration) || !source.includes(use)) {
+        return {
+          loader: 'js',
+          contents: source,
+          warnings: [{ text: 'axios utils changed: the lazy FormData lookup is not applied (only load time suffers)' }],
+        };
+      }
+      const lazy = source
+        .replace(
+          declaration,
+          "let formDataCtorOnce;\nconst formDataCtor = () => (formDataCtorOnce === undefined ? (formDataCtorOnce = typeof G.FormData !== 'undefined' ? G.FormData : null) : formDataCtorOnce);",
+        )
+        // `instanceof` is false for every primitive: only objects and functions need the constructor.
+        .replace(
+          use,
+          "if ((typeof thing === 'object' || typeof thing === 'function') && formDataCtor() && thing instanceof formDataCtor()) return true;",
+        );
+      return { loader: 'js', contents: lazy };
+    });
+  },
+};
+
 /** Bundles src/lambda.ts into `outdir`/index.js (and its metafile); returns the bundle's path. */
 export async function bundleLambda(outdir = path.join(root, 'dist/lambda')) {
   mkdirSync(outdir, { recursive: true });
@@ -91,7 +140,7 @@ export async function bundleLambda(outdir = path.join(root, 'dist/lambda')) {
     metafile: true,
     external: ['@aws-sdk/*'],
     mainFields: ['module', 'main'],
-    plugins: [utf8OnlyIconv, standInPlugin],
+    plugins: [utf8OnlyIconv, standInPlugin, axiosStandIns],
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'warning',
   });

@@ -12,8 +12,22 @@ const TESTS = [
 export function testsRoute(req: Request, res: Response): void {
   const identity = res.locals.identity as Identity;
   const { claims } = identity;
-  res.status(200).json({
+  sendJson(res, 200, {
     user: { sub: claims.sub, username: claims.username, groups: claims.groups, scope: claims.scope },
     tests: TESTS,
   });
+}
+
+/**
+ * The bytes and headers `res.status(status).json(body)` sends here (`Content-Type: application/json; charset=utf-8`,
+ * `Content-Length`; no ETag: the app disables it), without Express's per-call content-type parsing and formatting,
+ * setting lookups and freshness check: this route answers every API call of a signed-in SPA. Node sends no body for
+ * HEAD.
+ */
+function sendJson(res: Response, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
 }

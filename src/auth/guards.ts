@@ -18,6 +18,21 @@ export interface Identity {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const BEARER = /^Bearer[ \t]+([A-Za-z0-9_~+/=.-]+)[ \t]*$/i;
+const BEARER_PREFIX = /^Bearer[ \t]+/i;
+
+/**
+ * What BEARER would capture, found without scanning the token's characters: `Bearer`, blanks, the rest up to trailing
+ * blanks. Only for a look-up in the verified-token cache, which holds compact JWS strings only (characters BEARER
+ * allows, no blanks): a hit means BEARER matches the header and captures exactly this. Anything else takes the full
+ * check.
+ */
+function bearerCandidate(header: string): string | undefined {
+  const prefix = BEARER_PREFIX.exec(header);
+  if (!prefix) return undefined;
+  let end = header.length;
+  while (end > prefix[0].length && (header.charCodeAt(end - 1) === 0x20 || header.charCodeAt(end - 1) === 0x09)) end -= 1;
+  return header.slice(prefix[0].length, end);
+}
 
 /** The access token of the request and where it came from. A present but malformed Authorization header is an error. */
 function presentedToken(req: Request, cookies: SessionCookies): { token: string; via: Identity['via'] } | undefined {
@@ -37,10 +52,17 @@ export function createAuthenticate(deps: {
   logger: Logger;
   gatewayClaims?: (req: Request) => GatewayClaims | undefined;
 }) {
-  /** Resolves the caller's identity or throws UnauthenticatedError. */
-  return async function authenticate(req: Request): Promise<Identity> {
-    const presented = presentedToken(req, deps.cookies);
-    if (!presented) throw new UnauthenticatedError('unauthenticated', 'Sign in first.');
+  // Behind API Gateway the authorizer already checked a token; if it names someone else, something is wrong
+  // between the edge and us (a header and a cookie that disagree, a confused deputy): refuse and say so.
+  const identity = (req: Request, claims: AccessClaims, via: Identity['via']): Identity => {
+    const gateway = deps.gatewayClaims?.(req);
+    if (gateway && gateway.sub !== undefined && gateway.sub !== claims.sub) {
+      deps.logger.warn('security: authorizer identity differs from the verified token', { event: 'identity_mismatch', path: req.path });
+      throw new UnauthenticatedError('invalid_token', 'The access token is not valid.', 'authorizer sub mismatch', 'invalid_token');
+    }
+    return { claims, via };
+  };
+  const verify = async (req: Request, presented: { token: string; via: Identity['via'] }): Promise<Identity> => {
     let claims: AccessClaims;
     try {
       claims = await deps.verifiers.verifyAccessToken(presented.token);
@@ -49,21 +71,38 @@ export function createAuthenticate(deps: {
       if (error.keysUnavailable) deps.logger.error('token keys unavailable: failing closed', { reason: error.message });
       throw new UnauthenticatedError('invalid_token', 'The access token is not valid.', error.message, 'invalid_token');
     }
-    // Behind API Gateway the authorizer already checked a token; if it names someone else, something is wrong
-    // between the edge and us (a header and a cookie that disagree, a confused deputy): refuse and say so.
-    const gateway = deps.gatewayClaims?.(req);
-    if (gateway && gateway.sub !== undefined && gateway.sub !== claims.sub) {
-      deps.logger.warn('security: authorizer identity differs from the verified token', { event: 'identity_mismatch', path: req.path });
-      throw new UnauthenticatedError('invalid_token', 'The access token is not valid.', 'authorizer sub mismatch', 'invalid_token');
-    }
-    return { claims, via: presented.via };
+    return identity(req, claims, presented.via);
+  };
+  /**
+   * Resolves the caller's identity or throws (or rejects with) UnauthenticatedError. A token verified before and still
+   * good (see TokenVerifiers.cachedAccessClaims) resolves synchronously: no promise on the hot path.
+   */
+  return function authenticate(req: Request): Identity | Promise<Identity> {
+    const header = req.headers.authorization;
+    const candidate = header === undefined || !deps.verifiers.cachedAccessClaims ? undefined : bearerCandidate(header);
+    const known = candidate === undefined ? undefined : deps.verifiers.cachedAccessClaims?.(candidate);
+    if (known) return identity(req, known, 'bearer');
+    const presented = presentedToken(req, deps.cookies);
+    if (!presented) throw new UnauthenticatedError('unauthenticated', 'Sign in first.');
+    const cached = deps.verifiers.cachedAccessClaims?.(presented.token);
+    return cached ? identity(req, cached, presented.via) : verify(req, presented);
   };
 }
 
-export function requireIdentity(authenticate: (req: Request) => Promise<Identity>): RequestHandler {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    res.locals.identity = await authenticate(req);
-    next();
+export type Authenticate = (req: Request) => Identity | Promise<Identity>;
+
+export function requireIdentity(authenticate: Authenticate): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const identity = authenticate(req);
+    if (!(identity instanceof Promise)) {
+      res.locals.identity = identity;
+      return next();
+    }
+    // Express 5 passes a rejection on to the error middleware.
+    return identity.then((verified) => {
+      res.locals.identity = verified;
+      next();
+    });
   };
 }
 

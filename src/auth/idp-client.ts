@@ -95,11 +95,14 @@ export function createIdpClient(options: IdpClientOptions): IdpClient {
   if (options.clientSecret) authHeaders.Authorization = basicCredentials(options.clientId, options.clientSecret);
 
   async function post(path: string, form: URLSearchParams): Promise<{ status: number; body: unknown }> {
+    // axios's `timeout` only bounds an idle socket: an IdP that answers 200 and then drips its body would hold the
+    // request (and the user) for as long as it likes. The signal bounds the whole call, body included.
+    const deadline = AbortSignal.timeout(options.timeoutMs);
     try {
-      const response = await client.post(options.domain + path, form.toString(), { headers: authHeaders });
+      const response = await client.post(options.domain + path, form.toString(), { headers: authHeaders, signal: deadline });
       return { status: response.status, body: response.data };
     } catch (error) {
-      if (error instanceof AxiosError && (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT')) {
+      if (error instanceof AxiosError && (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT' || deadline.aborted)) {
         throw new IdpTimeoutError(`${path}: no answer within ${options.timeoutMs} ms`);
       }
       const code = error instanceof AxiosError ? (error.code ?? 'network error') : 'network error';

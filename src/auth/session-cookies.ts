@@ -8,7 +8,16 @@
  * - `__Host-bff-tx-*`: login transactions (see transaction.ts).
  */
 import type { Sealer } from './sealing';
-import { clearChunkedCookie, expireCookie, readChunkedCookie, writeChunkedCookie, type CookieAttributes, type RequestCookies } from '../http/cookies';
+import { IdpUnavailableError } from '../errors';
+import {
+  clearChunkedCookie,
+  CookieTooLargeError,
+  expireCookie,
+  readChunkedCookie,
+  writeChunkedCookie,
+  type CookieAttributes,
+  type RequestCookies,
+} from '../http/cookies';
 import { TRANSACTION_COOKIE_PREFIX } from './transaction';
 
 export const ACCESS_COOKIE = '__Host-bff-at';
@@ -49,18 +58,28 @@ export class SessionCookies {
     this.refreshAttrs = { path: `${options.basePath}/auth`, sameSite: 'Strict', maxAgeSeconds: options.refreshMaxAgeSeconds };
   }
 
-  /** Set-Cookie values for a session; stale chunks of earlier (or planted) cookies are cleared. */
+  /**
+   * Set-Cookie values for a session; stale chunks of earlier (or planted) cookies are cleared. Tokens too large for
+   * the cookie budget are the IdP's answer we cannot use (a 502, logged as an error), never a crash.
+   */
   issue(cookies: RequestCookies, session: NewSession, nowSeconds: number): string[] {
     const lifetime = Math.max(0, session.profile.expiresAt - nowSeconds);
     const attrs: CookieAttributes = { ...this.hostAttrs, maxAgeSeconds: lifetime };
-    const headers = [
-      ...writeChunkedCookie(cookies, ACCESS_COOKIE, session.accessToken, attrs),
-      ...writeChunkedCookie(cookies, PROFILE_COOKIE, this.sealer.seal(PROFILE_PURPOSE, JSON.stringify(session.profile)), attrs),
-    ];
-    if (session.refreshToken !== undefined) {
-      headers.push(...writeChunkedCookie(cookies, REFRESH_COOKIE, this.sealer.seal(REFRESH_PURPOSE, session.refreshToken), this.refreshAttrs));
+    try {
+      const headers = [
+        ...writeChunkedCookie(cookies, ACCESS_COOKIE, session.accessToken, attrs),
+        ...writeChunkedCookie(cookies, PROFILE_COOKIE, this.sealer.seal(PROFILE_PURPOSE, JSON.stringify(session.profile)), attrs),
+      ];
+      if (session.refreshToken !== undefined) {
+        headers.push(
+          ...writeChunkedCookie(cookies, REFRESH_COOKIE, this.sealer.seal(REFRESH_PURPOSE, session.refreshToken), this.refreshAttrs),
+        );
+      }
+      return headers;
+    } catch (error) {
+      if (!(error instanceof CookieTooLargeError)) throw error;
+      throw new IdpUnavailableError('idp_bad_response', `tokens too large for the session cookies: ${error.message}`);
     }
-    return headers;
   }
 
   readAccessToken(cookies: RequestCookies): string | undefined {

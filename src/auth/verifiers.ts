@@ -6,14 +6,26 @@
  * as cognito-local, or the `issuer-cognito-idp` form) uses the generic JwtVerifier with Cognito's own claim checks.
  * On top of the library: `exp` is required (the library accepts a token without one), and header parameters that
  * point elsewhere for keys (`jku`, `x5u`, `jwk`, `x5c`) are refused outright rather than silently ignored.
+ *
+ * Access tokens that passed verification are remembered in a VerifiedTokenCache (matched on the whole token, bounded, never
+ * past `exp`, never past the JWKS holding the very key that verified them): see verified-token-cache.ts.
  */
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
+import {
+  FetchError,
+  JwkInvalidKtyError,
+  JwkInvalidUseError,
+  JwksNotAvailableInCacheError,
+  JwksValidationError,
+  JwkValidationError,
+} from 'aws-jwt-verify/error';
 import { JwtVerifier } from 'aws-jwt-verify/jwt-verifier';
-import { SimpleJwksCache, type JwksCache } from 'aws-jwt-verify/jwk';
+import { SimpleJwksCache, type Jwk, type JwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { CognitoSettings } from '../config';
 import { createJwksFetcher } from './jwks-fetcher';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 export interface AccessClaims {
   sub: string;
@@ -36,6 +48,12 @@ export interface IdClaims {
 
 export interface TokenVerifiers {
   verifyAccessToken(token: string): Promise<AccessClaims>;
+  /**
+   * The claims of an access token that verifyAccessToken accepted before and that is still good (its exp not passed,
+   * the key that verified it still in the JWKS), synchronously; undefined means: call verifyAccessToken. Only ever
+   * answers for compact JWS strings (three base64url segments).
+   */
+  cachedAccessClaims?(token: string): AccessClaims | undefined;
   verifyIdToken(token: string): Promise<IdClaims>;
   /** Loads the JWKS ahead of the first request. */
   hydrate(): Promise<void>;
@@ -66,13 +84,26 @@ function strictChecks(header: JwtHeader, payload: JwtPayload): void {
 
 type VerifyFn = (token: string) => Promise<JwtPayload>;
 
+/** Three base64url segments: the only shape of token the verified-token cache holds. */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
 function stringArray(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
+/** Failures to get or read the keys themselves, as opposed to a token that does not check out. */
+const KEY_SOURCE_ERRORS = [
+  FetchError,
+  JwksValidationError,
+  JwkValidationError,
+  JwksNotAvailableInCacheError,
+  JwkInvalidUseError,
+  JwkInvalidKtyError,
+];
+
 function keysUnavailable(error: unknown): boolean {
-  const name = error instanceof Error ? error.name : '';
-  return /Fetch|NonRetryableFetch|JwksValidation|JwksNotAvailable|JwkInvalid|Jwks?ParseError/.test(name);
+  // By class: aws-jwt-verify's errors leave `name` as "Error".
+  return KEY_SOURCE_ERRORS.some((type) => error instanceof type);
 }
 
 async function runVerification(verify: VerifyFn, token: string): Promise<JwtPayload> {
@@ -88,16 +119,33 @@ async function runVerification(verify: VerifyFn, token: string): Promise<JwtPayl
 export interface VerifierOptions {
   /** Shared JWKS cache; default a SimpleJwksCache with a fetcher that allows plain http only on loopback. */
   jwksCache?: JwksCache;
+  /** The cache of verified access tokens: its bound and clock (epoch ms, default Date.now), or false for none. */
+  tokenCache?: false | { maxEntries?: number; now?: () => number };
 }
 
 export function createTokenVerifiers(cognito: CognitoSettings, options: VerifierOptions = {}): TokenVerifiers {
   const jwksCache = options.jwksCache ?? new SimpleJwksCache({ fetcher: createJwksFetcher() });
+  // The JWK that verified each access-token payload (aws-jwt-verify hands it to customJwtCheck once the signature
+  // checked out). Weak: nothing is kept beyond the payload's own life.
+  const verifiedWith = new WeakMap<JwtPayload, Jwk>();
   const customJwtCheck =
     (tokenUse: 'id' | 'access') =>
-    ({ header, payload }: { header: JwtHeader; payload: JwtPayload }): void => {
+    ({ header, payload, jwk }: { header: JwtHeader; payload: JwtPayload; jwk: Jwk }): void => {
       strictChecks(header, payload);
       if (cognito.customIssuer) validateCognitoJwtFields(payload, { tokenUse, clientId: cognito.clientId });
+      if (tokenUse === 'access') verifiedWith.set(payload, jwk);
     };
+  /** True while the JWKS cache still holds this very JWK object for its kid (a refetched JWKS holds new objects). */
+  const keyIsCurrent = (jwk: Jwk): boolean => {
+    if (typeof jwk.kid !== 'string') return false;
+    try {
+      return jwksCache.getCachedJwk(cognito.jwksUri, { header: { kid: jwk.kid, alg: jwk.alg ?? 'RS256' }, payload: {} }) === jwk;
+    } catch {
+      return false;
+    }
+  };
+  const tokenCache =
+    options.tokenCache === false ? undefined : new VerifiedTokenCache<AccessClaims, Jwk>({ ...options.tokenCache, keyIsCurrent });
 
   let verifyAccess: VerifyFn;
   let verifyId: VerifyFn;
@@ -130,16 +178,24 @@ export function createTokenVerifiers(cognito: CognitoSettings, options: Verifier
 
   return {
     async verifyAccessToken(token) {
+      const cached = tokenCache?.get(token);
+      if (cached !== undefined) return cached;
       const payload = await runVerification(verifyAccess, token);
-      return {
+      // Frozen: one claims object may serve many requests.
+      const claims: AccessClaims = Object.freeze({
         sub: String(payload.sub),
         username: typeof payload.username === 'string' ? payload.username : String(payload.sub),
         clientId: typeof payload.client_id === 'string' ? payload.client_id : '',
-        scope: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
-        groups: stringArray(payload['cognito:groups']),
+        scope: Object.freeze(typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : []) as string[],
+        groups: Object.freeze(stringArray(payload['cognito:groups'])) as string[],
         exp: payload.exp as number,
-      };
+      });
+      const jwk = verifiedWith.get(payload);
+      // Only compact JWS strings are remembered (the guards' Bearer fast path relies on it).
+      if (tokenCache && jwk && COMPACT_JWS.test(token)) tokenCache.remember(token, claims, claims.exp, jwk);
+      return claims;
     },
+    cachedAccessClaims: (token) => tokenCache?.get(token),
     async verifyIdToken(token) {
       const payload = await runVerification(verifyId, token);
       const username = payload['cognito:username'];

@@ -49,6 +49,74 @@ function presentForms(cookies: RequestCookies, name: string): string[] {
   return Object.keys(cookies).filter((key) => key === name || (key.startsWith(prefix) && /^\d+$/.test(key.slice(prefix.length))));
 }
 
+/** A value too large for MAX_CHUNKS cookies of MAX_SET_COOKIE_BYTES: nothing a browser would keep and send back. */
+export class CookieTooLargeError extends Error {
+  constructor(
+    readonly cookieName: string,
+    readonly bytes: number,
+  ) {
+    super(`cookie ${cookieName} would need more than ${MAX_CHUNKS} chunks (${bytes} bytes)`);
+    this.name = 'CookieTooLargeError';
+  }
+}
+
+/**
+ * Parses a Cookie request header the way the `cookie` package (under cookie-parser) does: `name=value` pairs split on
+ * `;`, names and values trimmed, surrounding double quotes dropped, %-escapes decoded (left as sent when malformed), the
+ * first of repeated names kept. Values are always strings: nothing is JSON-decoded (cookie-parser's `j:` values) or
+ * signature-checked. The result has no prototype, so a cookie named `__proto__` is just a name.
+ */
+export function parseCookieHeader(header: string | undefined): RequestCookies {
+  const cookies: RequestCookies = Object.create(null) as RequestCookies;
+  if (!header) return cookies;
+  let start = 0;
+  while (start < header.length) {
+    let end = header.indexOf(';', start);
+    if (end === -1) end = header.length;
+    const equals = header.indexOf('=', start);
+    if (equals !== -1 && equals < end) {
+      const name = header.slice(start, equals).trim();
+      if (name !== '' && cookies[name] === undefined) {
+        let value = header.slice(equals + 1, end).trim();
+        if (value.length > 1 && value.charCodeAt(0) === 0x22 && value.charCodeAt(value.length - 1) === 0x22) value = value.slice(1, -1);
+        cookies[name] = value.includes('%') ? decodeOrKeep(value) : value;
+      }
+    }
+    start = end + 1;
+  }
+  return cookies;
+}
+
+function decodeOrKeep(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Cookies assigned to `req.cookies` (rare: nothing in the app assigns them), kept beside the request. */
+const assignedCookies = new WeakMap<object, RequestCookies>();
+
+/**
+ * Makes `req.cookies` a lazy property of an Express app's requests (as Express 5 does for `req.query`): the Cookie
+ * header is parsed (parseCookieHeader) when a handler reads it, never for requests that do not, and there is no
+ * middleware layer per request. Each read parses afresh (a handful of slices; nothing is kept per request): treat the
+ * result as read-only, and assign `req.cookies` to replace it for the rest of the request.
+ */
+export function lazyRequestCookies(requestPrototype: object): void {
+  Object.defineProperty(requestPrototype, 'cookies', {
+    configurable: true,
+    enumerable: true,
+    get(this: { headers: { cookie?: string } }): RequestCookies {
+      return assignedCookies.get(this) ?? parseCookieHeader(this.headers.cookie);
+    },
+    set(this: object, value: RequestCookies) {
+      assignedCookies.set(this, value);
+    },
+  });
+}
+
 /** The Set-Cookie values that store `value` under `name`, chunked when needed, and clear stale forms. */
 export function writeChunkedCookie(cookies: RequestCookies, name: string, value: string, attrs: CookieAttributes): string[] {
   const single = serializeCookie(name, value, attrs);
@@ -61,7 +129,7 @@ export function writeChunkedCookie(cookies: RequestCookies, name: string, value:
     const overhead = Buffer.byteLength(serializeCookie(chunkName(name, MAX_CHUNKS), '', attrs));
     const room = MAX_SET_COOKIE_BYTES - overhead;
     const count = Math.ceil(value.length / room);
-    if (count > MAX_CHUNKS) throw new Error(`cookie ${name} needs ${count} chunks, more than ${MAX_CHUNKS}`);
+    if (count > MAX_CHUNKS) throw new CookieTooLargeError(name, value.length);
     written = [];
     keep = new Set();
     for (let index = 0; index < count; index += 1) {

@@ -11,7 +11,10 @@ const ALLOWED_HEADERS = 'Content-Type, Authorization, X-CSRF';
 export function cors(allowedOrigins: readonly string[]): RequestHandler {
   return (req, res, next) => {
     const origin = req.headers.origin;
-    res.vary('Origin');
+    // Vary: Origin on every answer (what it says depends on the Origin). Nothing sets Vary before this middleware;
+    // res.vary (which parses and merges an existing header) is only needed if something did.
+    if (res.getHeader('Vary') === undefined) res.setHeader('Vary', 'Origin');
+    else res.vary('Origin');
     const allowed = origin !== undefined && allowedOrigins.includes(origin);
     if (allowed) {
       res.setHeader('Access-Control-Allow-Origin', origin);

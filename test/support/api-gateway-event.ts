@@ -34,8 +34,9 @@ export function restApiEvent(input: EventInput): APIGatewayProxyEvent {
     multiValueHeaders[name] = [value];
     headers[name] = value;
   }
-  const multiValueQueryStringParameters: Record<string, string[]> = {};
-  const queryStringParameters: Record<string, string> = {};
+  // Null prototypes: a parameter named `__proto__` is a parameter like any other (as in the JSON API Gateway sends).
+  const multiValueQueryStringParameters: Record<string, string[]> = Object.create(null);
+  const queryStringParameters: Record<string, string> = Object.create(null);
   for (const [name, value] of url.searchParams) {
     (multiValueQueryStringParameters[name] ??= []).push(value);
     // API Gateway keeps the last value in the single-value map.

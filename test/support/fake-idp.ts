@@ -28,8 +28,11 @@ export interface FakeUser {
 
 export type TokenFault =
   | { kind: 'status'; status: number; body: string; contentType?: string }
+  /** No answer for `ms` (ends early when the client hangs up). */
   | { kind: 'delay'; ms: number }
-  | { kind: 'override'; respond: (issued: Record<string, unknown>) => Record<string, unknown> };
+  /** A 200 whose headers come at once and whose JSON body then drips a byte every `intervalMs` (a stalled proxy). */
+  | { kind: 'trickle'; intervalMs: number }
+  | { kind: 'override'; respond: (issued: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>> };
 
 export type JwksFault = 'down' | 'malformed' | 'empty' | undefined;
 
@@ -63,13 +66,18 @@ export class FakeIdp {
   tokenFault: TokenFault | undefined;
   jwksFault: JwksFault;
   revokeStatus = 200;
+  /** The revoke endpoint answers only after this long (ends early when the client hangs up). */
+  revokeDelayMs = 0;
   rotateRefreshTokens = false;
   /** When false, the ID token does not echo the nonce (like cognito-local). */
   echoNonce = true;
   accessTokenSeconds = 900;
   readonly requests: RecordedRequest[] = [];
+  /** Every code, token and refresh token this IdP handed out: what must never show up in a response body or a log. */
+  readonly issued = new Set<string>();
   jwksFetches = 0;
   readonly user: FakeUser = { sub: randomUUID(), username: 'alice', email: 'alice@example.com', groups: ['testers'] };
+  private initialKeys: KeyPair[] = [];
   private readonly codes = new Map<string, CodeGrant>();
   private readonly refreshTokens = new Map<string, FakeUser>();
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
@@ -77,11 +85,25 @@ export class FakeIdp {
   static async start(): Promise<FakeIdp> {
     const idp = new FakeIdp();
     idp.keys = [await newKeyPair()];
+    idp.initialKeys = [...idp.keys];
     await new Promise<void>((resolve) => idp.server.listen(0, '127.0.0.1', resolve));
     const { port } = idp.server.address() as AddressInfo;
     idp.url = `http://127.0.0.1:${port}`;
     idp.issuer = `${idp.url}/${idp.poolId}`;
     return idp;
+  }
+
+  /** Back to a well-behaved IdP: no faults, the keys it started with, nonce echoed, recorded requests forgotten. */
+  reset(): void {
+    this.tokenFault = undefined;
+    this.jwksFault = undefined;
+    this.revokeStatus = 200;
+    this.revokeDelayMs = 0;
+    this.rotateRefreshTokens = false;
+    this.echoNonce = true;
+    this.accessTokenSeconds = 900;
+    this.keys = [...this.initialKeys];
+    this.requests.length = 0;
   }
 
   async close(): Promise<void> {
@@ -109,6 +131,7 @@ export class FakeIdp {
   issueCode(authorizeUrl: string, user: FakeUser = this.user): string {
     const params = new URL(authorizeUrl).searchParams;
     const code = randomBytes(16).toString('hex');
+    this.issued.add(code);
     this.codes.set(code, {
       user,
       redirectUri: params.get('redirect_uri') ?? '',
@@ -177,7 +200,9 @@ export class FakeIdp {
   async sign(payload: Record<string, unknown>, options: { key?: KeyPair; header?: Record<string, unknown> } = {}): Promise<string> {
     const key = options.key ?? this.keys[0]!;
     const clean = Object.fromEntries(Object.entries(payload).filter(([, value]) => value !== undefined));
-    return new SignJWT(clean).setProtectedHeader({ alg: 'RS256', kid: key.kid, ...options.header }).sign(key.privateKey);
+    const token = await new SignJWT(clean).setProtectedHeader({ alg: 'RS256', kid: key.kid, ...options.header }).sign(key.privateKey);
+    this.issued.add(token);
+    return token;
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -204,6 +229,8 @@ export class FakeIdp {
     this.requests.push({ path, headers: req.headers, form });
 
     if (path === '/oauth2/revoke') {
+      if (this.revokeDelayMs > 0) await untilClosedOr(res, this.revokeDelayMs);
+      if (res.destroyed) return;
       if (!this.clientAuthenticated(req, form)) return json(400, { error: 'invalid_client' });
       this.refreshTokens.delete(form.get('token') ?? '');
       res.writeHead(this.revokeStatus);
@@ -212,7 +239,8 @@ export class FakeIdp {
     if (path !== '/oauth2/token') return json(404, { message: 'not found' });
 
     const fault = this.tokenFault;
-    if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    if (fault?.kind === 'delay') await untilClosedOr(res, fault.ms);
+    if (fault?.kind === 'trickle') return trickle(res, fault.intervalMs);
     if (fault?.kind === 'status') {
       res.writeHead(fault.status, { 'Content-Type': fault.contentType ?? 'text/html' });
       return void res.end(fault.body);
@@ -231,6 +259,7 @@ export class FakeIdp {
         if (createHash('sha256').update(verifier).digest('base64url') !== grant.codeChallenge) return json(400, { error: 'invalid_grant' });
       }
       const refreshToken = randomBytes(900).toString('base64url');
+      this.issued.add(refreshToken);
       this.refreshTokens.set(refreshToken, grant.user);
       issued = {
         access_token: await this.signAccessToken({}, { user: grant.user }),
@@ -250,17 +279,49 @@ export class FakeIdp {
       };
       if (this.rotateRefreshTokens) {
         const next = randomBytes(900).toString('base64url');
+        this.issued.add(next);
         this.refreshTokens.set(next, user);
         issued.refresh_token = next;
       }
     } else {
       return json(400, { error: 'unsupported_grant_type' });
     }
-    return json(200, fault?.kind === 'override' ? fault.respond(issued) : issued);
+    return json(200, fault?.kind === 'override' ? await fault.respond(issued) : issued);
   }
 
   private clientAuthenticated(req: http.IncomingMessage, form: URLSearchParams): boolean {
     const expected = 'Basic ' + Buffer.from(`${this.clientId}:${this.clientSecret}`).toString('base64');
     return req.headers.authorization === expected && (form.get('client_id') ?? this.clientId) === this.clientId;
   }
+}
+
+/** Waits `ms`, or less when the client goes away first (no timer outlives the request). */
+function untilClosedOr(res: http.ServerResponse, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    res.once('close', done);
+    function done(): void {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    }
+  });
+}
+
+/** Answers 200 at once, then a JSON body one byte at a time until the client hangs up. */
+function trickle(res: http.ServerResponse, intervalMs: number): void {
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  res.flushHeaders();
+  const body = JSON.stringify({ error: 'x'.repeat(10_000) });
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed || sent >= body.length) {
+      clearInterval(timer);
+      if (!res.destroyed) res.end();
+      return;
+    }
+    res.write(body[sent]);
+    sent += 1;
+  }, intervalMs);
+  res.once('close', () => clearInterval(timer));
 }

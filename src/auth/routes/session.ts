@@ -2,10 +2,10 @@
 import type { Request, Response } from 'express';
 import { UnauthenticatedError } from '../../errors';
 import type { AuthContext } from '../context';
-import type { Identity } from '../guards';
+import type { Authenticate, Identity } from '../guards';
 import type { SessionUser } from '../session-cookies';
 
-export function sessionRoute(context: AuthContext, authenticate: (req: Request) => Promise<Identity>) {
+export function sessionRoute(context: AuthContext, authenticate: Authenticate) {
   return async (req: Request, res: Response): Promise<void> => {
     let identity: Identity;
     try {

@@ -1,0 +1,505 @@
+/**
+ * `npm run bench`: the performance benchmark. See bench/README.md for the method.
+ *
+ * Everything runs on this machine, on loopback, in one run, so every comparison is a ratio measured side by side:
+ * the fake IdP (test/support/fake-idp.ts) signs real RS256 tokens; the BFF, a bare Express route (the ceiling) and
+ * express-openid-connect (the peer) each run in their own child process; autocannon drives them from this process.
+ * Rounds interleave the targets (a different order each round) and ratios are taken within a round, then the median
+ * across rounds, so load from other work on the machine hits every target alike.
+ *
+ * Knobs for quick runs while developing (the defaults are what the README reports): BENCH_ROUNDS, BENCH_SECONDS,
+ * BENCH_MEMORY_REQUESTS, BENCH_PROFILE=1 (writes a CPU profile of the BFF server to a temp dir and prints its path).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { FakeIdp } from '../test/support/fake-idp';
+import { pinToCores, startServer, type ServerChild } from './lib/children';
+import { destroyAgent, get, setCookies } from './lib/http';
+import { buildBundles, measureFirstRequest, measureLoad, sizeBytes } from './lib/lambda';
+import { CONNECTIONS, runLoad, type LoadRequest, type LoadResult } from './lib/load';
+import { signIn, signInLoop } from './lib/signin';
+import { median, round } from './lib/stats';
+
+const RESULTS_DIR = path.join(__dirname, 'results');
+const README = path.join(__dirname, 'README.md');
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUND_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const WARMUP_SECONDS = 2;
+const MEMORY_WARMUP_REQUESTS = 30_000;
+const MEMORY_REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? 100_000);
+const SIGN_IN_ROUNDS = 3;
+const SIGN_IN_CONCURRENCY = 8;
+const LOAD_RUNS = 9;
+const FIRST_REQUEST_RUNS = 5;
+const STAGE_BASE_URL = 'https://abc123.execute-api.us-west-2.amazonaws.com/dev';
+
+const started = Date.now();
+const log = (message: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}\n`);
+
+function machine() {
+  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
+  return {
+    nproc: os.availableParallelism(),
+    cpu: model,
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+  };
+}
+
+/** A session cookie express-openid-connect accepts: its own session encryption (HKDF + A256GCM JWE) and secret. */
+async function eocSession(idp: FakeIdp, accessToken: string, secret: string): Promise<string> {
+  const eocCrypto = createRequire(__filename)('express-openid-connect/lib/crypto') as {
+    encryption(secret: string): Buffer;
+    encryptSync(payload: string, key: Buffer, headers: Record<string, number>): string;
+  };
+  const now = Math.floor(Date.now() / 1000);
+  const session = {
+    id_token: await idp.signIdToken(),
+    access_token: accessToken,
+    // Cognito's refresh token is an opaque JWE of about 1.8 KB.
+    refresh_token: randomBytes(1350).toString('base64url'),
+    token_type: 'Bearer',
+    expires_at: now + idp.accessTokenSeconds,
+  };
+  return eocCrypto.encryptSync(JSON.stringify(session), eocCrypto.encryption(secret), { iat: now, uat: now, exp: now + 86_400 });
+}
+
+interface Target {
+  name: string;
+  label: string;
+  server: ServerChild;
+  request: LoadRequest;
+}
+
+/** A load run plus the server process's own CPU time per answered request (less sensitive to a busy machine). */
+interface Measured extends LoadResult {
+  cpuMicrosPerRequest: number;
+}
+
+async function measure(target: Target, seconds: number): Promise<Measured> {
+  const before = await target.server.stats();
+  const result = await runLoad(target.request, { seconds });
+  const after = await target.server.stats();
+  return { ...result, cpuMicrosPerRequest: (after.cpuMicros - before.cpuMicros) / Math.max(1, result.requests + result.non2xx) };
+}
+
+async function expectOk(target: Target): Promise<string> {
+  const response = await get(target.request.url + target.request.path, target.request.headers);
+  if (response.status !== 200) throw new Error(`${target.label}: ${response.status} ${response.body.slice(0, 200)}`);
+  return response.body;
+}
+
+interface TargetFigures {
+  label: string;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  cpuMicrosPerRequest: number;
+  rounds: Measured[];
+}
+
+function summarize(label: string, rounds: Measured[]): TargetFigures {
+  return {
+    label,
+    rps: median(rounds.map((r) => r.rps)),
+    p50Ms: median(rounds.map((r) => r.p50Ms)),
+    p99Ms: median(rounds.map((r) => r.p99Ms)),
+    cpuMicrosPerRequest: median(rounds.map((r) => r.cpuMicrosPerRequest)),
+    rounds,
+  };
+}
+
+/** Median over rounds of the per-round ratio candidate/reference. */
+function ratio(figures: Record<string, TargetFigures>, candidate: string, reference: string): number {
+  const a = figures[candidate]!.rounds;
+  const b = figures[reference]!.rounds;
+  return median(a.map((result, index) => result.rps / b[index]!.rps));
+}
+
+async function main(): Promise<void> {
+  const children: ServerChild[] = [];
+  const host = machine();
+  const pinning = pinToCores();
+  const idp = await FakeIdp.start();
+  try {
+    const bffEnv = idp.env({ LOG_LEVEL: 'info' });
+    const eocSecret = randomBytes(32).toString('base64url');
+    const profileDir = process.env.BENCH_PROFILE ? mkdtempSync(path.join(os.tmpdir(), 'cognito-bff-profile-')) : undefined;
+
+    // --- setup: servers, a real sign-in for the browser's cookies, the peer's session -------------------------------
+    log('starting servers (BFF, bare Express, express-openid-connect) in child processes');
+    const bff = await startServer('bff', 'bff', { BENCH_ENV: JSON.stringify(bffEnv) }, { cpuProfileDir: profileDir });
+    children.push(bff);
+    const browser = await signIn(bff.url, idp);
+    const bearer = { authorization: `Bearer ${browser.accessToken}`, accept: 'application/json' };
+    const cookieHeaders = { cookie: browser.forApi, accept: 'application/json' };
+    const body = (await get(`${bff.url}/tests`, bearer)).body;
+    const [bare, bareHeaders, eoc] = await Promise.all([
+      startServer('bare', 'bare', { BENCH_BODY: body }),
+      startServer('bare-headers', 'bare', { BENCH_BODY: body, BENCH_RESPONSE_HEADERS: '1' }),
+      startServer('eoc', 'eoc', {
+        BENCH_BODY: body,
+        BENCH_EOC: JSON.stringify({ issuerBaseURL: idp.issuer, clientID: idp.clientId, clientSecret: idp.clientSecret, secret: eocSecret }),
+      }),
+    ]);
+    children.push(bare, bareHeaders, eoc);
+    // The browser's first request carries the session unchunked; express-openid-connect answers with its chunked
+    // cookies (appSession.0, .1), which is what a browser sends from then on.
+    const first = await get(`${eoc.url}/tests`, {
+      cookie: `appSession=${await eocSession(idp, browser.accessToken, eocSecret)}`,
+      accept: 'application/json',
+    });
+    if (first.status !== 200) throw new Error(`express-openid-connect refused its own session: ${first.status}`);
+    const eocCookie = setCookies(first)
+      .filter((cookie) => cookie.value !== '')
+      .map((cookie) => `${cookie.name}=${cookie.value}`)
+      .join('; ');
+
+    const targets: Target[] = [
+      {
+        name: 'bare-cookie',
+        server: bare,
+        label: 'bare Express, same cookies',
+        request: { url: bare.url, path: '/tests', headers: cookieHeaders },
+      },
+      {
+        name: 'bare-bearer',
+        server: bare,
+        label: 'bare Express, same Bearer header',
+        request: { url: bare.url, path: '/tests', headers: bearer },
+      },
+      {
+        name: 'bare-headers-cookie',
+        server: bareHeaders,
+        label: "bare Express + the BFF's response headers, same cookies",
+        request: { url: bareHeaders.url, path: '/tests', headers: cookieHeaders },
+      },
+      { name: 'bff-cookie', server: bff, label: 'BFF /tests, cookies', request: { url: bff.url, path: '/tests', headers: cookieHeaders } },
+      { name: 'bff-bearer', server: bff, label: 'BFF /tests, Bearer', request: { url: bff.url, path: '/tests', headers: bearer } },
+      {
+        name: 'eoc',
+        server: eoc,
+        label: 'express-openid-connect /tests',
+        request: { url: eoc.url, path: '/tests', headers: { cookie: eocCookie, accept: 'application/json' } },
+      },
+      {
+        name: 'bff-session',
+        server: bff,
+        label: 'BFF /auth/session, cookies',
+        request: { url: bff.url, path: '/auth/session', headers: { cookie: browser.forAuth, accept: 'application/json' } },
+      },
+    ];
+    for (const target of targets) await expectOk(target);
+    const bffBody = JSON.parse(body) as unknown;
+    if (JSON.stringify(JSON.parse(await expectOk(targets[0]!))) !== JSON.stringify(bffBody))
+      throw new Error('the bare route does not serve the same JSON');
+    const eocCookieBytes = Buffer.byteLength(eocCookie);
+
+    // --- throughput and latency: interleaved rounds --------------------------------------------------------------
+    log(`warm-up: ${WARMUP_SECONDS} s per target`);
+    for (const target of targets) await runLoad(target.request, { seconds: WARMUP_SECONDS });
+    const results: Record<string, Measured[]> = Object.fromEntries(targets.map((target) => [target.name, []]));
+    for (let index = 0; index < ROUNDS; index += 1) {
+      const order = targets.map((_, i) => targets[(i + index) % targets.length]!);
+      const line: string[] = [];
+      for (const target of order) {
+        const result = await measure(target, ROUND_SECONDS);
+        if (result.non2xx > 0 || result.errors > 0)
+          throw new Error(`${target.label}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+        results[target.name]!.push(result);
+        line.push(`${target.name} ${result.rps.toFixed(0)} (${result.cpuMicrosPerRequest.toFixed(0)} µs)`);
+      }
+      log(`round ${index + 1}/${ROUNDS}: ${line.join(', ')} req/s (server CPU per request)`);
+    }
+    const figures = Object.fromEntries(targets.map((target) => [target.name, summarize(target.label, results[target.name]!)]));
+    const ratios = {
+      cookieVsBare: ratio(figures, 'bff-cookie', 'bare-cookie'),
+      bearerVsBare: ratio(figures, 'bff-bearer', 'bare-bearer'),
+      cookieVsEoc: ratio(figures, 'bff-cookie', 'eoc'),
+      bearerVsEoc: ratio(figures, 'bff-bearer', 'eoc'),
+      eocVsBare: ratio(figures, 'eoc', 'bare-cookie'),
+      headersVsBare: ratio(figures, 'bare-headers-cookie', 'bare-cookie'),
+      cookieVsBareHeaders: ratio(figures, 'bff-cookie', 'bare-headers-cookie'),
+      sessionVsBare: ratio(figures, 'bff-session', 'bare-cookie'),
+    };
+
+    // --- sign-in round trips -------------------------------------------------------------------------------------
+    log(`sign-in: ${SIGN_IN_ROUNDS} rounds of ${ROUND_SECONDS} s, ${SIGN_IN_CONCURRENCY} browsers`);
+    await signInLoop(bff.url, idp, 1, SIGN_IN_CONCURRENCY);
+    const signInRounds: { signIns: number; seconds: number; bffCpuMicros: number }[] = [];
+    for (let index = 0; index < SIGN_IN_ROUNDS; index += 1) {
+      const before = await bff.stats();
+      const t0 = process.hrtime.bigint();
+      const signIns = await signInLoop(bff.url, idp, ROUND_SECONDS, SIGN_IN_CONCURRENCY);
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const after = await bff.stats();
+      signInRounds.push({ signIns, seconds, bffCpuMicros: after.cpuMicros - before.cpuMicros });
+    }
+    const bffMicrosPerSignIn = median(signInRounds.map((r) => r.bffCpuMicros / r.signIns));
+    const signInFigures = {
+      endToEndPerSecond: median(signInRounds.map((r) => r.signIns / r.seconds)),
+      bffCpuMicrosPerSignIn: bffMicrosPerSignIn,
+      bffSignInsPerCpuSecond: 1e6 / bffMicrosPerSignIn,
+      rounds: signInRounds,
+    };
+    await bff.stop();
+    children.splice(children.indexOf(bff), 1);
+    if (profileDir) log(`CPU profile of the BFF server: ${profileDir}`);
+
+    // --- memory: a fresh BFF, RSS after warm-up and after 100k authenticated requests --------------------------------
+    log(`memory: ${MEMORY_WARMUP_REQUESTS} warm-up + ${MEMORY_REQUESTS} authenticated requests on a fresh BFF`);
+    const fresh = await startServer('bff-memory', 'bff', { BENCH_ENV: JSON.stringify(bffEnv) }, { exposeGc: true });
+    children.push(fresh);
+    const memoryTarget = { url: fresh.url, path: '/tests', headers: cookieHeaders };
+    await runLoad(memoryTarget, { amount: MEMORY_WARMUP_REQUESTS });
+    const afterWarmup = await fresh.stats({ gc: true });
+    // In four legs, with a reading after each: a leak grows leg after leg, a heap settling in does not.
+    const legs: { requests: number; rssMiB: number; heapUsedMiB: number }[] = [];
+    let served = 0;
+    let afterLoad = afterWarmup;
+    for (let leg = 0; leg < 4; leg += 1) {
+      const run = await runLoad(memoryTarget, { amount: MEMORY_REQUESTS / 4 });
+      if (run.non2xx > 0 || run.errors > 0) throw new Error(`memory run: ${run.non2xx} non-2xx, ${run.errors} errors`);
+      served += run.requests;
+      afterLoad = await fresh.stats({ gc: true });
+      legs.push({ requests: served, rssMiB: round(afterLoad.rss / 2 ** 20, 2), heapUsedMiB: round(afterLoad.heapUsed / 2 ** 20, 2) });
+    }
+    const memory = {
+      requests: served,
+      rssAfterWarmupMiB: afterWarmup.rss / 2 ** 20,
+      rssAfterLoadMiB: afterLoad.rss / 2 ** 20,
+      rssGrowthMiB: (afterLoad.rss - afterWarmup.rss) / 2 ** 20,
+      heapUsedAfterWarmupMiB: afterWarmup.heapUsed / 2 ** 20,
+      heapUsedAfterLoadMiB: afterLoad.heapUsed / 2 ** 20,
+    };
+    await fresh.stop();
+    children.splice(children.indexOf(fresh), 1);
+    await Promise.all(children.map((child) => child.stop()));
+    children.length = 0;
+
+    // --- Lambda ------------------------------------------------------------------------------------------------
+    log('Lambda: building the shipped and the naive bundle, measuring load and first requests in fresh processes');
+    const bundles = await buildBundles();
+    // Module scope parses the configuration and starts a JWKS hydration: point it at a closed loopback port.
+    const unreachable = 'http://127.0.0.1:1';
+    const loadEnv = idp.env({
+      COGNITO_DOMAIN: unreachable,
+      COGNITO_ISSUER: `${unreachable}/${idp.poolId}`,
+      PUBLIC_BASE_URL: STAGE_BASE_URL,
+      LOG_LEVEL: 'error',
+    });
+    const load = await measureLoad(bundles, loadEnv, LOAD_RUNS);
+    const liveEnv = idp.env({ PUBLIC_BASE_URL: STAGE_BASE_URL, LOG_LEVEL: 'error' });
+    const token = await idp.signAccessToken();
+    const lambda = {
+      bundleBytes: sizeBytes(bundles.shipped),
+      naiveBundleBytes: sizeBytes(bundles.naive),
+      loadMs: load.shippedMs,
+      naiveLoadMs: load.naiveMs,
+      loadRatio: load.shippedMs / load.naiveMs,
+      loadRuns: load.runs,
+      firstHealthz: await measureFirstRequest(bundles.shipped, 'healthz', liveEnv, token, FIRST_REQUEST_RUNS),
+      firstTests: await measureFirstRequest(bundles.shipped, 'tests', liveEnv, token, FIRST_REQUEST_RUNS),
+      naiveFirstTests: await measureFirstRequest(bundles.naive, 'tests', liveEnv, token, FIRST_REQUEST_RUNS),
+    };
+    rmSync(bundles.dir, { recursive: true, force: true });
+
+    // --- report --------------------------------------------------------------------------------------------------
+    const checks = [
+      { target: 'BFF /tests (cookies) ≥ 0.95 × bare Express', measured: ratios.cookieVsBare, met: ratios.cookieVsBare >= 0.95, unit: '×' },
+      { target: 'BFF /tests (Bearer) ≥ 0.95 × bare Express', measured: ratios.bearerVsBare, met: ratios.bearerVsBare >= 0.95, unit: '×' },
+      {
+        target: 'BFF /tests (cookies) ≥ 2.5 × express-openid-connect',
+        measured: ratios.cookieVsEoc,
+        met: ratios.cookieVsEoc >= 2.5,
+        unit: '×',
+      },
+      {
+        target: 'BFF /tests (Bearer) ≥ 2.5 × express-openid-connect',
+        measured: ratios.bearerVsEoc,
+        met: ratios.bearerVsEoc >= 2.5,
+        unit: '×',
+      },
+      { target: 'Lambda bundle < 300 KB', measured: lambda.bundleBytes / 1000, met: lambda.bundleBytes < 300_000, unit: 'KB' },
+      { target: 'Lambda load time ≤ 0.3 × naive bundle', measured: lambda.loadRatio, met: lambda.loadRatio <= 0.3, unit: '×' },
+      {
+        target: 'RSS growth < 10 MB over 100k requests',
+        measured: (memory.rssGrowthMiB * 2 ** 20) / 1e6,
+        met: memory.rssGrowthMiB * 2 ** 20 < 10e6,
+        unit: 'MB',
+      },
+    ];
+    const runtimeSeconds = (Date.now() - started) / 1000;
+    const report = {
+      date: new Date().toISOString(),
+      machine: host,
+      method: {
+        connections: CONNECTIONS,
+        rounds: ROUNDS,
+        roundSeconds: ROUND_SECONDS,
+        warmupSeconds: WARMUP_SECONDS,
+        loadGenerator: 'autocannon (in the orchestrator process), servers in child processes',
+        pinning,
+      },
+      throughput: Object.fromEntries(
+        Object.entries(figures).map(([name, f]) => [
+          name,
+          {
+            label: f.label,
+            rps: round(f.rps, 0),
+            p50Ms: round(f.p50Ms, 3),
+            p99Ms: round(f.p99Ms, 3),
+            serverCpuMicrosPerRequest: round(f.cpuMicrosPerRequest, 1),
+            roundsRps: f.rounds.map((r) => round(r.rps, 0)),
+          },
+        ]),
+      ),
+      ratios: Object.fromEntries(Object.entries(ratios).map(([name, value]) => [name, round(value, 3)])),
+      eocCookieBytes,
+      signIn: {
+        endToEndPerSecond: round(signInFigures.endToEndPerSecond, 0),
+        bffCpuMicrosPerSignIn: round(signInFigures.bffCpuMicrosPerSignIn, 0),
+        bffSignInsPerCpuSecond: round(signInFigures.bffSignInsPerCpuSecond, 0),
+        rounds: signInFigures.rounds,
+      },
+      memory: {
+        requests: memory.requests,
+        rssAfterWarmupMiB: round(memory.rssAfterWarmupMiB, 2),
+        rssAfterLoadMiB: round(memory.rssAfterLoadMiB, 2),
+        rssGrowthMiB: round(memory.rssGrowthMiB, 2),
+        heapUsedAfterWarmupMiB: round(memory.heapUsedAfterWarmupMiB, 2),
+        heapUsedAfterLoadMiB: round(memory.heapUsedAfterLoadMiB, 2),
+        legs,
+      },
+      lambda: {
+        ...lambda,
+        loadMs: round(lambda.loadMs, 2),
+        naiveLoadMs: round(lambda.naiveLoadMs, 2),
+        loadRatio: round(lambda.loadRatio, 3),
+        firstHealthz: roundAll(lambda.firstHealthz),
+        firstTests: roundAll(lambda.firstTests),
+        naiveFirstTests: roundAll(lambda.naiveFirstTests),
+      },
+      targets: checks.map((check) => ({ ...check, measured: round(check.measured, 3) })),
+      runtimeSeconds: round(runtimeSeconds, 0),
+    };
+    const markdown = renderMarkdown(report);
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const tmp = path.join(RESULTS_DIR, 'latest.json.tmp');
+    writeFileSync(tmp, JSON.stringify(report, null, 2) + '\n');
+    renameSync(tmp, path.join(RESULTS_DIR, 'latest.json'));
+    await updateReadme(markdown);
+    process.stdout.write(markdown + '\n');
+    log(`done in ${runtimeSeconds.toFixed(0)} s; wrote bench/results/latest.json and the table in bench/README.md`);
+  } finally {
+    await Promise.all(children.map((child) => child.stop()));
+    destroyAgent();
+    await idp.close();
+  }
+}
+
+function roundAll<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).map(([name, v]) => [name, typeof v === 'number' ? round(v, 2) : v])) as T;
+}
+
+type Report = {
+  date: string;
+  machine: ReturnType<typeof machine>;
+  method: { connections: number; rounds: number; roundSeconds: number; pinning: string };
+  throughput: Record<string, { label: string; rps: number; p50Ms: number; p99Ms: number; serverCpuMicrosPerRequest: number }>;
+  ratios: Record<string, number>;
+  eocCookieBytes: number;
+  signIn: { endToEndPerSecond: number; bffCpuMicrosPerSignIn: number; bffSignInsPerCpuSecond: number };
+  memory: {
+    requests: number;
+    rssAfterWarmupMiB: number;
+    rssAfterLoadMiB: number;
+    rssGrowthMiB: number;
+    heapUsedAfterWarmupMiB: number;
+    heapUsedAfterLoadMiB: number;
+    legs: { requests: number; rssMiB: number }[];
+  };
+  lambda: {
+    bundleBytes: number;
+    naiveBundleBytes: number;
+    loadMs: number;
+    naiveLoadMs: number;
+    loadRatio: number;
+    firstHealthz: { totalMs: number; firstRequestMs: number };
+    firstTests: { totalMs: number; firstRequestMs: number };
+    naiveFirstTests: { totalMs: number; firstRequestMs: number };
+  };
+  targets: { target: string; measured: number; met: boolean; unit: string }[];
+  runtimeSeconds: number;
+};
+
+function renderMarkdown(report: Report): string {
+  const t = report.throughput;
+  const r = report.ratios;
+  const m = report.machine;
+  const fmt = (value: number, digits = 2) => value.toFixed(digits);
+  const label = (name: string) =>
+    name === 'eoc' ? `${t[name]!.label} (${fmt(report.eocCookieBytes / 1000, 1)} KB session cookie)` : t[name]!.label;
+  const row = (name: string, vsBare: string, vsEoc: string) =>
+    `| ${label(name)} | ${t[name]!.rps.toLocaleString('en-US')} | ${fmt(t[name]!.p50Ms, 3)} | ${fmt(t[name]!.p99Ms, 3)} | ${fmt(t[name]!.serverCpuMicrosPerRequest, 0)} | ${vsBare} | ${vsEoc} |`;
+  const lines = [
+    `Machine: ${m.nproc} cores (\`nproc\`), ${m.cpu}, ${m.memoryGiB} GiB, Node.js ${m.node}, ${m.os}. ` +
+      `${report.method.rounds} interleaved rounds of ${report.method.roundSeconds} s per target, ${report.method.connections} connections, medians; ${report.method.pinning}; ${report.date}.`,
+    '',
+    '| Authenticated GET | req/s | p50 ms | p99 ms | server CPU µs/req | × bare Express | × express-openid-connect |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    row('bare-cookie', '1', ''),
+    row('bare-bearer', '1', ''),
+    row('bare-headers-cookie', fmt(r.headersVsBare!, 3), ''),
+    row('bff-cookie', `${fmt(r.cookieVsBare!, 3)} (${fmt(r.cookieVsBareHeaders!, 3)} × the row above)`, fmt(r.cookieVsEoc!)),
+    row('bff-bearer', fmt(r.bearerVsBare!, 3), fmt(r.bearerVsEoc!)),
+    row('eoc', fmt(r.eocVsBare!, 3), '1'),
+    row('bff-session', fmt(r.sessionVsBare!, 3), ''),
+    '',
+    '| Other measure | value |',
+    '| --- | ---: |',
+    `| Sign-in round trip (/auth/login + /auth/callback, fake IdP), BFF CPU per sign-in | ${report.signIn.bffCpuMicrosPerSignIn.toLocaleString('en-US')} µs (${report.signIn.bffSignInsPerCpuSecond.toLocaleString('en-US')} sign-ins per CPU-second) |`,
+    `| Sign-in round trips end to end, IdP signing included (2 cores shared) | ${report.signIn.endToEndPerSecond.toLocaleString('en-US')} /s |`,
+    `| Lambda bundle | ${fmt(report.lambda.bundleBytes / 1000, 1)} KB (naive: ${fmt(report.lambda.naiveBundleBytes / 1000, 1)} KB) |`,
+    `| Lambda bundle load (\`require\`, fresh process) | ${fmt(report.lambda.loadMs)} ms vs naive ${fmt(report.lambda.naiveLoadMs)} ms = ${fmt(report.lambda.loadRatio, 3)}× |`,
+    `| Lambda cold start to first /healthz answer (require + JWKS hydration + event) | ${fmt(report.lambda.firstHealthz.totalMs)} ms |`,
+    `| Lambda cold start to first /tests answer (Bearer token verified) | ${fmt(report.lambda.firstTests.totalMs)} ms (naive bundle: ${fmt(report.lambda.naiveFirstTests.totalMs)} ms) |`,
+    `| RSS after warm-up → after ${report.memory.requests.toLocaleString('en-US')} authenticated requests (readings every 25,000, after a GC) | ${fmt(report.memory.rssAfterWarmupMiB, 1)} → ${report.memory.legs.map((leg) => fmt(leg.rssMiB, 1)).join(' → ')} MiB (${report.memory.rssGrowthMiB >= 0 ? '+' : ''}${fmt(report.memory.rssGrowthMiB, 2)} MiB); heap used ${fmt(report.memory.heapUsedAfterWarmupMiB, 2)} → ${fmt(report.memory.heapUsedAfterLoadMiB, 2)} MiB |`,
+    '',
+    '| Target | measured | met |',
+    '| --- | ---: | :---: |',
+    ...report.targets.map(
+      (check) => `| ${check.target} | ${fmt(check.measured, check.unit === '×' ? 3 : 1)} ${check.unit} | ${check.met ? 'yes' : '**no**'} |`,
+    ),
+    '',
+    `Benchmark runtime: ${report.runtimeSeconds} s.`,
+  ];
+  return lines.join('\n');
+}
+
+const START = '<!-- bench:results:start -->';
+const END = '<!-- bench:results:end -->';
+
+/** Puts the table between the markers of bench/README.md, formatted as the repository's Prettier settings want it. */
+async function updateReadme(markdown: string): Promise<void> {
+  if (!existsSync(README)) return;
+  const text = readFileSync(README, 'utf8');
+  const from = text.indexOf(START);
+  const to = text.indexOf(END);
+  if (from < 0 || to < from) return;
+  const updated = `${text.slice(0, from + START.length)}\n${markdown}\n${text.slice(to)}`;
+  const prettier = await import('prettier');
+  const options = (await prettier.resolveConfig(README)) ?? {};
+  writeFileSync(README, await prettier.format(updated, { ...options, filepath: README }));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,228 @@
+/**
+ * Hostile input (OWASP ASVS V5/V13): oversized headers, cookies, query strings and bodies; malformed JSON; CR/LF in
+ * parameters; spoofed Host and X-Forwarded-* headers that must never shape a redirect URI.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { FakeIdp } from '../support/fake-idp';
+import { RUNTIMES } from '../support/harness';
+import type { TargetResponse } from '../support/targets';
+import {
+  Browser,
+  buildAttackHarness,
+  expectCleanLogs,
+  callbackPath,
+  expectJsonError,
+  expectNoLeak,
+  expectRefusedSignIn,
+  sessionCookiesSet,
+  signIn,
+  startFakeIdp,
+  startLogin,
+  type AttackHarness,
+} from './support';
+
+const JSON_HEADERS = { 'Content-Type': 'application/json' };
+
+describe.each(RUNTIMES)('input attacks (%s)', (kind) => {
+  let idp: FakeIdp;
+  let harness: AttackHarness;
+
+  beforeAll(async () => {
+    idp = await startFakeIdp();
+    harness = buildAttackHarness(kind, idp);
+  });
+  afterEach(() => idp.reset());
+  afterAll(async () => {
+    if (idp) expectCleanLogs(idp);
+    await idp?.close();
+  });
+
+  /** A refusal for size: the HTTP server's own limit (431) or, behind API Gateway, whatever the app makes of it. */
+  function expectClientError(response: TargetResponse): void {
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect(sessionCookiesSet(response)).toEqual([]);
+  }
+
+  describe('size', () => {
+    it('refuses an oversized header block (HTTP: 431 from Node; Lambda: a clean 401 for a huge cookie)', async () => {
+      const huge = Array.from({ length: 1200 }, (_, i) => `junk${i}=${'x'.repeat(40)}`).join('; ');
+      for (const path of ['/tests', '/auth/session', '/healthz']) {
+        const response = await harness.target.request('GET', path, { headers: { Cookie: huge } });
+        if (kind === 'http') expect(response.status).toBe(431);
+        else if (path === '/healthz') expect(response.status).toBe(200);
+        else expect(response.status).toBe(401);
+      }
+      const bigHeader = await harness.target.request('GET', '/tests', { headers: { 'X-Padding': 'p'.repeat(40_000) } });
+      if (kind === 'http') expect(bigHeader.status).toBe(431);
+      else expectJsonError(bigHeader, 401, 'unauthenticated');
+    });
+
+    it('refuses a huge Authorization header without verifying it', async () => {
+      const response = await harness.target.request('GET', '/tests', { headers: { Authorization: `Bearer ${'a'.repeat(60_000)}.b.c` } });
+      if (kind === 'http') expect(response.status).toBe(431);
+      else expectJsonError(response, 401, 'invalid_token');
+    });
+
+    it('answers a huge cookie of our own name (a 60 KB access cookie) with 401 or 431, not 500', async () => {
+      const response = await harness.target.request('GET', '/auth/session', { headers: { Cookie: `__Host-bff-at=${'e'.repeat(60_000)}` } });
+      expectClientError(response);
+      if (kind === 'lambda') expect(response.body).toEqual({ authenticated: false });
+    });
+
+    it('refuses an oversized JSON body on POST /auth/callback with 413', async () => {
+      const body = JSON.stringify({ code: 'c'.repeat(20_000), redirectUri: harness.config.redirectUri });
+      expectJsonError(await harness.target.request('POST', '/auth/callback', { headers: JSON_HEADERS, body }), 413, 'payload_too_large');
+      expect(idp.requests).toHaveLength(0);
+    });
+
+    it('refuses a parameter longer than the bound, and a returnTo too long to be a target', async () => {
+      const browser = new Browser(harness);
+      const { state } = await startLogin(browser);
+      const callback = await browser.send('GET', callbackPath(harness, { code: 'c'.repeat(5000), state }));
+      expectRefusedSignIn(harness, callback, 'invalid_request');
+      expect(idp.requests).toHaveLength(0);
+      const { callback: landed } = await signIn(harness, new Browser(harness), {
+        rawQuery: `returnTo=${encodeURIComponent('/' + 'a'.repeat(3000))}`,
+      });
+      expect(landed.headers.location).toBe(harness.config.postLoginUrl);
+    });
+  });
+
+  describe('bodies', () => {
+    it.each([
+      ['not JSON', 'not json'],
+      ['truncated JSON', '{"code": "abc", "redirectUri": '],
+      ['a trailing comma', '{"code": "abc",}'],
+      ['single quotes', "{'code': 'abc'}"],
+      ['a bare string', '"abc"'],
+      ['NaN', '{"code": NaN}'],
+    ])('answers %s on POST /auth/callback with 400 invalid_json', async (_name, body) => {
+      expectJsonError(await harness.target.request('POST', '/auth/callback', { headers: JSON_HEADERS, body }), 400, 'invalid_json');
+    });
+
+    it.each([
+      ['JSON null', 'null'],
+      ['a number', '42'],
+      ['an array', '[1,2]'],
+      ['an empty object', '{}'],
+      ['a prototype-pollution attempt', '{"__proto__": {"code": "x"}, "constructor": {"prototype": {"code": "y"}}}'],
+    ])('answers %s on POST /auth/callback with 400 invalid_request', async (_name, body) => {
+      expectJsonError(await harness.target.request('POST', '/auth/callback', { headers: JSON_HEADERS, body }), 400);
+      expect(({} as Record<string, unknown>).code).toBeUndefined();
+      expect(idp.requests).toHaveLength(0);
+    });
+
+    it('refuses a body that is not application/json, or in an unsupported charset, with 415', async () => {
+      for (const contentType of [
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'application/json; charset=latin1',
+        'application/json; charset=ebcdic',
+        'application/jsonx',
+      ]) {
+        const response = await harness.target.request('POST', '/auth/callback', {
+          headers: { 'Content-Type': contentType },
+          body: '{"code":"a"}',
+        });
+        expectJsonError(response, 415, 'unsupported_media_type');
+      }
+      expectJsonError(await harness.target.request('POST', '/auth/callback', { body: '{"code":"a"}' }), 415, 'unsupported_media_type');
+    });
+
+    it('refuses a POST /auth/callback whose redirectUri has CR/LF or control characters', async () => {
+      for (const redirectUri of [
+        `${harness.config.redirectUri}\r\nX: y`,
+        `${harness.config.redirectUri}\u0000`,
+        `\t${harness.config.redirectUri}`,
+      ]) {
+        const response = await harness.target.request('POST', '/auth/callback', {
+          headers: JSON_HEADERS,
+          body: JSON.stringify({ code: 'abc', redirectUri }),
+        });
+        expectJsonError(response, 400);
+      }
+      expect(idp.requests).toHaveLength(0);
+    });
+  });
+
+  describe('CR/LF and control characters', () => {
+    it('refuses a state or code with CR/LF (auth_error=invalid_request) and never splits a header', async () => {
+      const browser = new Browser(harness);
+      const { authorizeUrl, state } = await startLogin(browser);
+      const code = idp.issueCode(authorizeUrl);
+      for (const query of [
+        { code: `${code}\r\nSet-Cookie: injected=1`, state },
+        { code, state: `${state}\r\nX-Injected: 1` },
+        { code: `${code}\u0000`, state },
+      ]) {
+        const callback = await browser.send('GET', callbackPath(harness, query));
+        expectRefusedSignIn(harness, callback);
+        expect(JSON.stringify(callback.headers)).not.toMatch(/injected/i);
+        expect(String(callback.headers.location)).not.toMatch(/[\r\n]/);
+      }
+      expect(idp.requests).toHaveLength(0);
+      expectNoLeak(harness, [], [code]);
+    });
+
+    it('answers malformed percent-encoding in the path or query with a 4xx, not 500', async () => {
+      for (const path of ['/auth/%E0%A4%A', '/tests/%ZZ', '/auth/login?returnTo=%E0%A4%A', '/auth/callback?code=%ZZ&state=%E0']) {
+        // API Gateway hands the Lambda a decoded path: the same bytes reach it when the client sent `%25`.
+        const [pathPart = '', query] = path.split('?');
+        const sent = kind === 'lambda' ? pathPart.replace(/%/g, '%25') + (query === undefined ? '' : `?${query}`) : path;
+        const response = await harness.target.request('GET', sent);
+        expect(response.status, path).toBeLessThan(500);
+        if (response.status !== 302) expect(response.status, path).toBeGreaterThanOrEqual(400);
+      }
+    });
+  });
+
+  describe('Host and X-Forwarded-* spoofing', () => {
+    const SPOOFED = {
+      Host: 'evil.example',
+      'X-Forwarded-Host': 'evil.example',
+      'X-Forwarded-Proto': 'http',
+      'X-Forwarded-Port': '8443',
+      'X-Forwarded-Prefix': '/evil',
+      'X-Original-URL': '/evil',
+      'X-Rewrite-URL': '/evil',
+      Forwarded: 'host=evil.example;proto=http',
+    };
+
+    it('builds redirect_uri, the post-login redirect and the logout URL from configuration only', async () => {
+      const browser = new Browser(harness);
+      const login = await browser.send('GET', '/auth/login?returnTo=%2Fhome', { headers: SPOOFED });
+      expect(login.status).toBe(302);
+      const authorize = new URL(String(login.headers.location));
+      expect(authorize.origin).toBe(idp.url);
+      expect(authorize.searchParams.get('redirect_uri')).toBe(harness.config.redirectUri);
+      const code = idp.issueCode(authorize.href);
+      const callback = await browser.send('GET', callbackPath(harness, { code, state: authorize.searchParams.get('state')! }), {
+        headers: SPOOFED,
+      });
+      expect(callback.status).toBe(302);
+      expect(callback.headers.location).toBe(`${harness.config.publicBaseUrl}/home`);
+      expect(idp.requests.find((r) => r.path === '/oauth2/token')?.form.get('redirect_uri')).toBe(harness.config.redirectUri);
+      const logout = await browser.send('POST', '/auth/logout', { headers: { ...SPOOFED, 'X-CSRF': '1' } });
+      expect(logout.status).toBe(200);
+      const logoutUrl = new URL(logout.body.logoutUrl);
+      expect(logoutUrl.origin).toBe(idp.url);
+      expect(logoutUrl.searchParams.get('logout_uri')).toBe(`${harness.config.publicBaseUrl}/`);
+      expect(JSON.stringify([login.headers, callback.headers, logout.headers, logout.text])).not.toContain('evil');
+    });
+
+    it('does not accept a spoofed host as an allowed origin or callback', async () => {
+      const response = await harness.target.request('POST', '/auth/callback', {
+        headers: { ...SPOOFED, ...JSON_HEADERS, Origin: 'https://evil.example' },
+        body: JSON.stringify({ code: 'abc', redirectUri: 'https://evil.example/auth/callback' }),
+      });
+      expectJsonError(response, 403, 'origin_not_allowed');
+      const noOrigin = await harness.target.request('POST', '/auth/callback', {
+        headers: { ...SPOOFED, ...JSON_HEADERS },
+        body: JSON.stringify({ code: 'abc', redirectUri: 'https://evil.example/auth/callback' }),
+      });
+      expectJsonError(noOrigin, 400, 'invalid_redirect_uri');
+      expect(idp.requests).toHaveLength(0);
+    });
+  });
+});

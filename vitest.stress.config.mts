@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * `npm run test:stress`: load against a real cognito-local and a fuzz run, on both runtimes. One file at a time (the
+ * figures are measured), in forked workers started with --expose-gc so memory is measured after a collection.
+ */
+export default defineConfig({
+  test: {
+    include: ['test/stress/**/*.test.ts'],
+    testTimeout: 180_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    execArgv: ['--expose-gc'],
+    fileParallelism: false,
+    maxWorkers: 1,
+  },
+});
