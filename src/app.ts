@@ -3,6 +3,7 @@
  * tests and the benchmark share it. No I/O happens at import time or here.
  */
 import { randomBytes } from 'node:crypto';
+import cookieParser from 'cookie-parser';
 import express, { type Express, type IRouter, type Request, type RequestHandler, Router } from 'express';
 import { testsRoute } from './api/tests';
 import type { AuthContext } from './auth/context';
@@ -18,7 +19,6 @@ import { SessionCookies } from './auth/session-cookies';
 import type { TokenVerifiers } from './auth/verifiers';
 import type { Config } from './config';
 import { InvalidRequestError } from './errors';
-import { lazyRequestCookies } from './http/cookies';
 import { cors } from './http/cors';
 import { errorMiddleware, notFound } from './http/errors';
 import { requestLog } from './http/request-log';
@@ -103,13 +103,12 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', true);
   app.set('query parser', 'simple');
 
-  // req.cookies: parsed when read, string values only (never cookie-parser's JSON `j:` values); no layer per request.
-  lazyRequestCookies(app.request);
 
   // Every layer costs every request: the request log only exists when its lines would be written.
   if (logger.enabled?.('debug') ?? true) app.use(requestLog(logger, now));
   app.use(securityHeaders({ https: config.publicBaseUrl.startsWith('https:') }));
   app.use(cors(config.allowedOrigins));
+  app.use(cookieParser());
 
   // On the app itself rather than in a mounted router: one router pass per request instead of two.
   routes(context, deps, app);

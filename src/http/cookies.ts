@@ -14,7 +14,11 @@ export interface CookieAttributes {
   maxAgeSeconds?: number;
 }
 
-export type RequestCookies = Record<string, string | undefined>;
+/**
+ * `req.cookies` as cookie-parser leaves it. Values are strings, except that cookie-parser decodes a value starting
+ * with `j:` as JSON: none of our cookies does, so readers here take strings only and treat anything else as absent.
+ */
+export type RequestCookies = Record<string, unknown>;
 
 /** The most bytes one Set-Cookie header value may have. */
 export const MAX_SET_COOKIE_BYTES = 4096;
@@ -60,63 +64,6 @@ export class CookieTooLargeError extends Error {
   }
 }
 
-/**
- * Parses a Cookie request header the way the `cookie` package (under cookie-parser) does: `name=value` pairs split on
- * `;`, names and values trimmed, surrounding double quotes dropped, %-escapes decoded (left as sent when malformed), the
- * first of repeated names kept. Values are always strings: nothing is JSON-decoded (cookie-parser's `j:` values) or
- * signature-checked. The result has no prototype, so a cookie named `__proto__` is just a name.
- */
-export function parseCookieHeader(header: string | undefined): RequestCookies {
-  const cookies: RequestCookies = Object.create(null) as RequestCookies;
-  if (!header) return cookies;
-  let start = 0;
-  while (start < header.length) {
-    let end = header.indexOf(';', start);
-    if (end === -1) end = header.length;
-    const equals = header.indexOf('=', start);
-    if (equals !== -1 && equals < end) {
-      const name = header.slice(start, equals).trim();
-      if (name !== '' && cookies[name] === undefined) {
-        let value = header.slice(equals + 1, end).trim();
-        if (value.length > 1 && value.charCodeAt(0) === 0x22 && value.charCodeAt(value.length - 1) === 0x22) value = value.slice(1, -1);
-        cookies[name] = value.includes('%') ? decodeOrKeep(value) : value;
-      }
-    }
-    start = end + 1;
-  }
-  return cookies;
-}
-
-function decodeOrKeep(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
-
-/** Cookies assigned to `req.cookies` (rare: nothing in the app assigns them), kept beside the request. */
-const assignedCookies = new WeakMap<object, RequestCookies>();
-
-/**
- * Makes `req.cookies` a lazy property of an Express app's requests (as Express 5 does for `req.query`): the Cookie
- * header is parsed (parseCookieHeader) when a handler reads it, never for requests that do not, and there is no
- * middleware layer per request. Each read parses afresh (a handful of slices; nothing is kept per request): treat the
- * result as read-only, and assign `req.cookies` to replace it for the rest of the request.
- */
-export function lazyRequestCookies(requestPrototype: object): void {
-  Object.defineProperty(requestPrototype, 'cookies', {
-    configurable: true,
-    enumerable: true,
-    get(this: { headers: { cookie?: string } }): RequestCookies {
-      return assignedCookies.get(this) ?? parseCookieHeader(this.headers.cookie);
-    },
-    set(this: object, value: RequestCookies) {
-      assignedCookies.set(this, value);
-    },
-  });
-}
-
 /** The Set-Cookie values that store `value` under `name`, chunked when needed, and clear stale forms. */
 export function writeChunkedCookie(cookies: RequestCookies, name: string, value: string, attrs: CookieAttributes): string[] {
   const single = serializeCookie(name, value, attrs);
@@ -144,11 +91,11 @@ export function writeChunkedCookie(cookies: RequestCookies, name: string, value:
 /** The value stored under `name`, joined from its chunks when chunked; undefined when absent or incomplete. */
 export function readChunkedCookie(cookies: RequestCookies, name: string): string | undefined {
   const plain = cookies[name];
-  if (plain !== undefined && plain !== '') return plain;
+  if (typeof plain === 'string' && plain !== '') return plain;
   const parts: string[] = [];
   for (let index = 0; index < MAX_CHUNKS; index += 1) {
     const part = cookies[chunkName(name, index)];
-    if (part === undefined || part === '') break;
+    if (typeof part !== 'string' || part === '') break;
     parts.push(part);
   }
   if (parts.length === 0) return undefined;

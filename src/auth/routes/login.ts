@@ -17,12 +17,12 @@ import {
 const TRANSACTION_ATTRS = { path: '/', sameSite: 'Lax' as const };
 
 /** Clears transactions that are expired or unreadable, and the oldest when too many logins are in flight. */
-function pruneTransactions(context: AuthContext, cookies: Record<string, string | undefined>): string[] {
+function pruneTransactions(context: AuthContext, cookies: Record<string, unknown>): string[] {
   const open: { name: string; createdAt: number }[] = [];
   const drop: string[] = [];
   for (const [name, value] of Object.entries(cookies)) {
     if (!name.startsWith(TRANSACTION_COOKIE_PREFIX)) continue;
-    const transaction = value ? openTransaction(context.sealer, value, context.now()) : undefined;
+    const transaction = typeof value === 'string' ? openTransaction(context.sealer, value, context.now()) : undefined;
     if (transaction) open.push({ name, createdAt: transaction.createdAt });
     else drop.push(name);
   }
