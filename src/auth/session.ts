@@ -3,7 +3,7 @@
  * is not trusted just because it came over TLS), the nonce checked, the two tokens tied to the same user.
  */
 import type { Logger } from '../logger';
-import { TokenRejectedError } from '../errors';
+import { IdpUnavailableError, TokenRejectedError } from '../errors';
 import type { TokenSet } from './idp-client';
 import type { NewSession, SessionUser } from './session-cookies';
 import { sameSecret } from './transaction';
@@ -26,7 +26,12 @@ export async function sessionFromTokens(
     [id, access] = await Promise.all([deps.verifiers.verifyIdToken(tokens.idToken), deps.verifiers.verifyAccessToken(tokens.accessToken)]);
   } catch (error) {
     if (error instanceof TokenVerificationError) {
-      if (error.keysUnavailable) deps.logger.error('token keys unavailable: failing closed', { reason: error.message });
+      if (error.keysUnavailable) {
+        // Nobody could check these tokens: no session from them. The IdP's keys are down, not the user's tokens
+        // wrong, so the answer is the IdP's fault (502): a refresh keeps the session, a sign-in can be retried.
+        deps.logger.error('token keys unavailable: failing closed', { reason: error.message });
+        throw new IdpUnavailableError('idp_unavailable', `JWKS unavailable: ${error.message}`);
+      }
       throw new TokenRejectedError(error.message);
     }
     throw error;

@@ -205,10 +205,10 @@ describe.each(RUNTIMES)('IdP faults (%s)', (kind) => {
       const refused = await fresh.target.request('GET', '/tests', { headers: { Authorization: `Bearer ${token}` } });
       expectJsonError(refused, 401, 'invalid_token');
       expect(fresh.logs.join('\n')).toContain('token keys unavailable');
-      // The sign-in fails closed too: no session from tokens nobody could check.
+      // The sign-in fails closed too: no session from tokens nobody could check, and the IdP is named as the cause.
       const browser = new Browser(fresh);
       const { callback } = await signIn(fresh, browser);
-      expectRefusedSignIn(fresh, callback, 'invalid_token');
+      expectRefusedSignIn(fresh, callback, 'idp_unavailable');
 
       idp.jwksFault = undefined;
       const recovered = await fresh.target.request('GET', '/tests', { headers: { Authorization: `Bearer ${token}` } });

@@ -215,6 +215,24 @@ describe.each(RUNTIMES)('against a fake IdP (%s)', (kind: RuntimeKind) => {
       expect(jar.names()).toEqual([]);
     });
 
+    it('keeps the session (502) when the refreshed tokens cannot be checked: a new signing key while the JWKS is down', async () => {
+      await signIn();
+      const before = jar.all().map((cookie) => `${cookie.name}=${cookie.value}`);
+      const original = idp.keys;
+      idp.keys = [await newKeyPair()];
+      idp.jwksFault = 'down';
+      try {
+        const response = await send('POST', '/auth/refresh', { headers: { 'X-CSRF': '1' } });
+        expect(response.status).toBe(502);
+        expect(response.body.error).toBe('idp_unavailable');
+        expect(setCookieHeaders(response.headers)).toEqual([]);
+        expect(jar.all().map((cookie) => `${cookie.name}=${cookie.value}`)).toEqual(before);
+        expect(harness.logs.join('\n')).toContain('token keys unavailable');
+      } finally {
+        idp.keys = original;
+      }
+    });
+
     it('answers 401 and clears cookies when there is no refresh token', async () => {
       jar.set('__Host-bff-at', 'stale');
       const response = await send('POST', '/auth/refresh', { headers: { 'X-CSRF': '1' } });
