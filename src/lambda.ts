@@ -4,8 +4,8 @@
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { parseConfig, readProcessEnv } from './config';
-import { createLambdaHandler, type LambdaHandler } from './lambda/handler';
-import { resolveSecretReferences, secretsManagerFetcher } from './lambda/secrets';
+import { createLambdaHandler, type LambdaHandler } from './apigateway/handler';
+import { resolveSecretReferences, secretsManagerFetcher } from './apigateway/secrets';
 import { createLogger } from './logger';
 import { announceDegradations, createRuntime, hydrate } from './runtime';
 

@@ -112,7 +112,7 @@ export class BffFunction extends Construct {
     const { settings } = props;
     this.function = new LambdaFunction(this, 'Function', {
       description: 'cognito-bff: OAuth backend-for-frontend (Express on serverless-express)',
-      // Only the bundle: the directory may also hold the build's metafile, source maps or tsc output of src/lambda/.
+      // Only the bundle: the directory may also hold the build's metafile, source maps or tsc output.
       code: Code.fromAsset(props.assetDir, { exclude: ['*', '!index.js'] }),
       handler: 'index.handler',
       runtime: props.runtime ?? Runtime.NODEJS_24_X,

@@ -13,7 +13,7 @@ import { createApp } from '../../src/app';
 import { createJwksFetcher } from '../../src/auth/jwks-fetcher';
 import { createTokenVerifiers } from '../../src/auth/verifiers';
 import { parseConfig } from '../../src/config';
-import { createLambdaHandler, type LambdaHandler } from '../../src/lambda/handler';
+import { createLambdaHandler, type LambdaHandler } from '../../src/apigateway/handler';
 import { createLogger } from '../../src/logger';
 import { createRuntime } from '../../src/runtime';
 import { CookieJar, parseSetCookie, setCookieHeaders } from '../support/cookie-jar';

@@ -51,7 +51,7 @@ export class InfraFixture {
   constructor() {
     mkdirSync(this.lambdaAssetDir);
     writeFileSync(join(this.lambdaAssetDir, 'index.js'), "exports.handler = async () => ({ statusCode: 200, body: 'stub' });\n");
-    // What else `npm run build` leaves in dist/lambda (esbuild metafile, tsc output of src/lambda/): not to be shipped.
+    // What else `npm run build` leaves in dist/lambda (esbuild metafile, tsc output): not to be shipped.
     writeFileSync(join(this.lambdaAssetDir, 'meta.json'), '{"inputs":{}}\n');
     writeFileSync(join(this.lambdaAssetDir, 'handler.js'), "require('../app');\n");
   }

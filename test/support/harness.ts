@@ -4,7 +4,7 @@
  */
 import { createApp } from '../../src/app';
 import { parseConfig, type Config } from '../../src/config';
-import { createLambdaHandler } from '../../src/lambda/handler';
+import { createLambdaHandler } from '../../src/apigateway/handler';
 import { createLogger } from '../../src/logger';
 import { createRuntime } from '../../src/runtime';
 import { httpTarget, lambdaTarget, type Target } from './targets';

@@ -4,7 +4,7 @@
  */
 import type { Express } from 'express';
 import request from 'supertest';
-import type { LambdaHandler } from '../../src/lambda/handler';
+import type { LambdaHandler } from '../../src/apigateway/handler';
 import { restApiEvent, resultHeaders } from './api-gateway-event';
 
 export interface TargetResponse {
