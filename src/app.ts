@@ -19,6 +19,7 @@ import { SessionCookies } from './auth/session-cookies';
 import type { TokenVerifiers } from './auth/verifiers';
 import type { Config } from './config';
 import { InvalidRequestError } from './errors';
+import { lazyCookieParser } from './http/cookies';
 import { cors } from './http/cors';
 import { errorMiddleware, notFound } from './http/errors';
 import { requestLog } from './http/request-log';
@@ -108,7 +109,8 @@ export function createApp(deps: AppDeps): Express {
   if (logger.enabled?.('debug') ?? true) app.use(requestLog(logger, now));
   app.use(securityHeaders({ https: config.publicBaseUrl.startsWith('https:') }));
   app.use(cors(config.allowedOrigins));
-  app.use(cookieParser());
+  // req.cookies by cookie-parser, parsed on first read: no middleware layer on every request (see lazyCookieParser).
+  lazyCookieParser(app.request, cookieParser() as unknown as Parameters<typeof lazyCookieParser>[1]);
 
   // On the app itself rather than in a mounted router: one router pass per request instead of two.
   routes(context, deps, app);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import cookieParser from 'cookie-parser';
 import {
   clearChunkedCookie,
+  lazyCookieParser,
   MAX_CHUNKS,
   MAX_SET_COOKIE_BYTES,
   readChunkedCookie,
@@ -84,3 +86,36 @@ describe('chunked cookies', () => {
     expect(readChunkedCookie({ 'c.0': 'a', 'c.1': ['b'] }, 'c')).toBe('a');
   });
 });
+
+describe('lazyCookieParser', () => {
+  function requestWith(cookie: string | undefined, parse = cookieParser()) {
+    const prototype = {};
+    lazyCookieParser(prototype, parse as never);
+    const req = Object.create(prototype) as { headers: { cookie?: string }; cookies: Record<string, unknown> };
+    req.headers = { cookie };
+    return req;
+  }
+
+  it('parses with cookie-parser on first read, once per request', () => {
+    let calls = 0;
+    const parse = cookieParser();
+    const counting = (req: never, res: never, next: () => void) => {
+      calls += 1;
+      parse(req, res, next);
+    };
+    const req = requestWith('a=1; b=%7Bx%7D; a=second', counting as never);
+    expect(calls).toBe(0);
+    expect(req.cookies.a).toBe('1');
+    expect(req.cookies.b).toBe('{x}');
+    expect(req.cookies).toBe(req.cookies);
+    expect(calls).toBe(1);
+  });
+
+  it('answers an empty object without a Cookie header, and keeps an assigned value', () => {
+    const req = requestWith(undefined);
+    expect({ ...req.cookies }).toEqual({});
+    req.cookies = { replaced: 'yes' };
+    expect(req.cookies).toEqual({ replaced: 'yes' });
+  });
+});
+
