@@ -8,7 +8,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import axios, { type AxiosInstance, AxiosError } from 'axios';
+import type { AxiosError, AxiosInstance, AxiosStatic } from 'axios';
 import { GrantRejectedError, IdpTimeoutError, IdpUnavailableError } from '../errors';
 
 export interface TokenSet {
@@ -38,6 +38,17 @@ export interface IdpClientOptions {
 
 const MAX_RESPONSE_BYTES = 256 * 1024;
 
+/**
+ * axios, loaded on the first call to the IdP rather than at start: most requests (`/tests`, `/auth/session`) never talk
+ * to the IdP, and evaluating axios is a sizeable part of a Lambda cold start (see bench/). Loaded once per process.
+ */
+interface AxiosModule {
+  default: AxiosStatic;
+  isAxiosError(error: unknown): error is AxiosError;
+}
+let axiosModule: Promise<AxiosModule> | undefined;
+const loadAxios = (): Promise<AxiosModule> => (axiosModule ??= import('axios') as Promise<unknown> as Promise<AxiosModule>);
+
 /** One agent pair per process: warm Lambdas and servers reuse connections to the IdP. */
 const keepAliveAgents = {
   httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
@@ -61,12 +72,14 @@ function parseJsonObject(body: unknown): Record<string, unknown> | undefined {
 
 function toTokenSet(body: Record<string, unknown>, requireRefresh: boolean): TokenSet {
   const { access_token, id_token, refresh_token, expires_in, token_type } = body;
-  if (typeof access_token !== 'string' || access_token === '') throw new IdpUnavailableError('idp_bad_response', 'token response without access_token');
+  if (typeof access_token !== 'string' || access_token === '')
+    throw new IdpUnavailableError('idp_bad_response', 'token response without access_token');
   if (typeof id_token !== 'string' || id_token === '') throw new IdpUnavailableError('idp_bad_response', 'token response without id_token');
   if (token_type !== undefined && (typeof token_type !== 'string' || token_type.toLowerCase() !== 'bearer')) {
     throw new IdpUnavailableError('idp_bad_response', 'token response with an unexpected token_type');
   }
-  if (refresh_token !== undefined && typeof refresh_token !== 'string') throw new IdpUnavailableError('idp_bad_response', 'malformed refresh_token');
+  if (refresh_token !== undefined && typeof refresh_token !== 'string')
+    throw new IdpUnavailableError('idp_bad_response', 'malformed refresh_token');
   if (requireRefresh && !refresh_token) throw new IdpUnavailableError('idp_bad_response', 'token response without refresh_token');
   return {
     accessToken: access_token,
@@ -77,20 +90,22 @@ function toTokenSet(body: Record<string, unknown>, requireRefresh: boolean): Tok
 }
 
 export function createIdpClient(options: IdpClientOptions): IdpClient {
-  const client =
-    options.http ??
-    axios.create({
-      ...keepAliveAgents,
-      timeout: options.timeoutMs,
-      maxContentLength: MAX_RESPONSE_BYTES,
-      maxRedirects: 0,
-      // Never route to the IdP through a proxy taken from the environment.
-      proxy: false,
-      // We read the body ourselves: a 200 with HTML or broken JSON must become a clean error.
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      validateStatus: () => true,
-    });
+  let client: Promise<AxiosInstance> | undefined = options.http ? Promise.resolve(options.http) : undefined;
+  const http = (): Promise<AxiosInstance> =>
+    (client ??= loadAxios().then(({ default: axios }) =>
+      axios.create({
+        ...keepAliveAgents,
+        timeout: options.timeoutMs,
+        maxContentLength: MAX_RESPONSE_BYTES,
+        maxRedirects: 0,
+        // Never route to the IdP through a proxy taken from the environment.
+        proxy: false,
+        // We read the body ourselves: a 200 with HTML or broken JSON must become a clean error.
+        responseType: 'text',
+        transformResponse: [(data: unknown) => data],
+        validateStatus: () => true,
+      }),
+    ));
   const authHeaders: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
   if (options.clientSecret) authHeaders.Authorization = basicCredentials(options.clientId, options.clientSecret);
 
@@ -99,13 +114,14 @@ export function createIdpClient(options: IdpClientOptions): IdpClient {
     // request (and the user) for as long as it likes. The signal bounds the whole call, body included.
     const deadline = AbortSignal.timeout(options.timeoutMs);
     try {
-      const response = await client.post(options.domain + path, form.toString(), { headers: authHeaders, signal: deadline });
+      const response = await (await http()).post(options.domain + path, form.toString(), { headers: authHeaders, signal: deadline });
       return { status: response.status, body: response.data };
     } catch (error) {
-      if (error instanceof AxiosError && (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT' || deadline.aborted)) {
+      const { isAxiosError } = await loadAxios();
+      if (isAxiosError(error) && (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT' || deadline.aborted)) {
         throw new IdpTimeoutError(`${path}: no answer within ${options.timeoutMs} ms`);
       }
-      const code = error instanceof AxiosError ? (error.code ?? 'network error') : 'network error';
+      const code = isAxiosError(error) ? (error.code ?? 'network error') : 'network error';
       throw new IdpUnavailableError('idp_unavailable', `${path}: ${code}`);
     }
   }
