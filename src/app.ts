@@ -104,7 +104,6 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', true);
   app.set('query parser', 'simple');
 
-
   // Every layer costs every request: the request log only exists when its lines would be written.
   if (logger.enabled?.('debug') ?? true) app.use(requestLog(logger, now));
   app.use(securityHeaders({ https: config.publicBaseUrl.startsWith('https:') }));

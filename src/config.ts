@@ -195,7 +195,10 @@ export function parseConfig(env: EnvRecord): Config {
 
   // Allowed origins: origins only, no paths.
   const allowedOrigins = publicOrigin ? [publicOrigin] : [];
-  for (const raw of (values.ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of (values.ALLOWED_ORIGINS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     let url: URL;
     try {
       url = new URL(raw);
@@ -232,13 +235,18 @@ export function parseConfig(env: EnvRecord): Config {
   // Cookie keys: exactly 32 bytes each, base64url.
   const cookieKeys: Buffer[] = [];
   if (values.COOKIE_KEYS === undefined) {
-    problem('COOKIE_KEYS', 'is required (comma-separated 32-byte keys, base64url); generate one with: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64url\'))"');
+    problem(
+      'COOKIE_KEYS',
+      "is required (comma-separated 32-byte keys, base64url); generate one with: node -e \"console.log(require('crypto').randomBytes(32).toString('base64url'))\"",
+    );
   } else {
-    values.COOKIE_KEYS.split(',').map((s) => s.trim()).forEach((text, index) => {
-      const key = /^[A-Za-z0-9_-]+$/.test(text) ? Buffer.from(text, 'base64url') : Buffer.alloc(0);
-      if (key.length !== KEY_BYTES) problem('COOKIE_KEYS', `key #${index + 1} is not ${KEY_BYTES} bytes of base64url`);
-      else cookieKeys.push(key);
-    });
+    values.COOKIE_KEYS.split(',')
+      .map((s) => s.trim())
+      .forEach((text, index) => {
+        const key = /^[A-Za-z0-9_-]+$/.test(text) ? Buffer.from(text, 'base64url') : Buffer.alloc(0);
+        if (key.length !== KEY_BYTES) problem('COOKIE_KEYS', `key #${index + 1} is not ${KEY_BYTES} bytes of base64url`);
+        else cookieKeys.push(key);
+      });
   }
 
   const scopes = values.OAUTH_SCOPES.split(/\s+/).filter(Boolean);

@@ -25,11 +25,7 @@ export function maskSecrets(text: string): string {
   return text.replace(SECRET_LOOKING, '[redacted]');
 }
 
-export function createLogger(options: {
-  level: LogLevel;
-  write?: (line: string) => void;
-  now?: () => number;
-}): Logger {
+export function createLogger(options: { level: LogLevel; write?: (line: string) => void; now?: () => number }): Logger {
   const write = options.write ?? ((line: string) => process.stdout.write(line + '\n'));
   const now = options.now ?? Date.now;
   const threshold = RANK[options.level];

@@ -29,14 +29,18 @@ export async function hydrate(runtime: Runtime, logger: Logger): Promise<void> {
   try {
     await runtime.verifiers.hydrate();
   } catch (error) {
-    logger.warn('could not load the JWKS at start; tokens are refused until it loads', { reason: error instanceof Error ? error.message : 'unknown' });
+    logger.warn('could not load the JWKS at start; tokens are refused until it loads', {
+      reason: error instanceof Error ? error.message : 'unknown',
+    });
   }
 }
 
 /** Every setting that weakens a check against real Cognito is said out loud at start. */
 export function announceDegradations(config: Config, logger: Logger): void {
   if (!config.requireNonce) {
-    logger.warn('REQUIRE_NONCE=false: ID tokens without a nonce are accepted (only for an emulator that does not echo it, such as cognito-local)');
+    logger.warn(
+      'REQUIRE_NONCE=false: ID tokens without a nonce are accepted (only for an emulator that does not echo it, such as cognito-local)',
+    );
   }
   if (config.cognito.customIssuer) {
     logger.info('custom token issuer configured', { issuer: config.cognito.issuer });

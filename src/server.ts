@@ -59,7 +59,9 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   announceDegradations(config, logger);
   if (localStack) {
-    logger.warn('local stack: cognito-local has no /oauth2/revoke and no /logout; sign-out clears the cookies, its revocation call fails (logged) and the returned logoutUrl leads nowhere');
+    logger.warn(
+      'local stack: cognito-local has no /oauth2/revoke and no /logout; sign-out clears the cookies, its revocation call fails (logged) and the returned logoutUrl leads nowhere',
+    );
   }
   const runtime = createRuntime(config);
   await hydrate(runtime, logger);

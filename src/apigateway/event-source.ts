@@ -36,7 +36,8 @@ function headersOf(event: APIGatewayProxyEvent): Record<string, string> {
 function queryOf(event: APIGatewayProxyEvent): string {
   const query = new URLSearchParams();
   if (event.multiValueQueryStringParameters) {
-    for (const [name, values] of Object.entries(event.multiValueQueryStringParameters)) for (const value of values ?? []) query.append(name, value);
+    for (const [name, values] of Object.entries(event.multiValueQueryStringParameters))
+      for (const value of values ?? []) query.append(name, value);
   } else if (event.queryStringParameters) {
     for (const [name, value] of Object.entries(event.queryStringParameters)) if (value !== undefined) query.append(name, value);
   }
@@ -62,7 +63,13 @@ export const restApiV1EventSource = {
     }
     // The path as the client sent it, percent-encoding kept; never rebuilt from pathParameters.
     const path = encodeURI(event.path || '/').replace(/%25([0-9A-Fa-f]{2})/g, '%$1');
-    return { method: event.httpMethod, headers, body, remoteAddress: event.requestContext?.identity?.sourceIp ?? '', path: path + queryOf(event) };
+    return {
+      method: event.httpMethod,
+      headers,
+      body,
+      remoteAddress: event.requestContext?.identity?.sourceIp ?? '',
+      path: path + queryOf(event),
+    };
   },
   getResponse({
     statusCode,

@@ -39,7 +39,13 @@ function presentedToken(req: Request, cookies: SessionCookies): { token: string;
   const header = req.headers.authorization;
   if (header !== undefined) {
     const match = BEARER.exec(header);
-    if (!match?.[1]) throw new UnauthenticatedError('invalid_token', 'The Authorization header must be "Bearer <access token>".', 'malformed Authorization header', 'invalid_token');
+    if (!match?.[1])
+      throw new UnauthenticatedError(
+        'invalid_token',
+        'The Authorization header must be "Bearer <access token>".',
+        'malformed Authorization header',
+        'invalid_token',
+      );
     return { token: match[1], via: 'bearer' };
   }
   const token = cookies.readAccessToken(req.cookies ?? {});

@@ -105,7 +105,9 @@ export class SessionCookies {
 
   /** True when the request carries any session cookie (then unsafe methods need the CSRF header). */
   carriesSession(cookies: RequestCookies): boolean {
-    return Object.keys(cookies).some((name) => name.startsWith(ACCESS_COOKIE) || name.startsWith(PROFILE_COOKIE) || name.startsWith(REFRESH_COOKIE));
+    return Object.keys(cookies).some(
+      (name) => name.startsWith(ACCESS_COOKIE) || name.startsWith(PROFILE_COOKIE) || name.startsWith(REFRESH_COOKIE),
+    );
   }
 
   /** Clears every auth cookie: session, refresh and every chunk of them, and open login transactions. */

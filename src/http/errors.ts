@@ -32,7 +32,11 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     let known = error instanceof AppError ? error : fromBodyParser(error);
     if (!known && error instanceof URIError) known = new InvalidRequestError('invalid_request', 'The request URL is malformed.');
     if (!known) {
-      logger.error('unexpected error', { path: req.path, error: error instanceof Error ? error.name : typeof error, detail: error instanceof Error ? error.message : undefined });
+      logger.error('unexpected error', {
+        path: req.path,
+        error: error instanceof Error ? error.name : typeof error,
+        detail: error instanceof Error ? error.message : undefined,
+      });
       res.status(500).json({ error: 'internal_error', message: 'Something went wrong.' });
       return;
     }

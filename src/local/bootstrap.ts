@@ -58,18 +58,10 @@ export async function bootstrapLocalPool(options: BootstrapOptions): Promise<Loc
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   try {
-    const userPoolId = await step('find or create the user pool', () =>
-      ensureUserPool(cognito, options.poolName ?? DEFAULT_POOL_NAME),
-    );
-    const client = await step('find, create or update the app client', () =>
-      ensureAppClient(cognito, userPoolId, options.publicBaseUrl),
-    );
-    const username = await step('set up the demo user', () =>
-      ensureDemoUser(cognito, userPoolId, demoEmail, options.demoPassword),
-    );
-    await step(`put the demo user in the group ${DEMO_GROUP}`, () =>
-      ensureGroupMember(cognito, userPoolId, DEMO_GROUP, username),
-    );
+    const userPoolId = await step('find or create the user pool', () => ensureUserPool(cognito, options.poolName ?? DEFAULT_POOL_NAME));
+    const client = await step('find, create or update the app client', () => ensureAppClient(cognito, userPoolId, options.publicBaseUrl));
+    const username = await step('set up the demo user', () => ensureDemoUser(cognito, userPoolId, demoEmail, options.demoPassword));
+    await step(`put the demo user in the group ${DEMO_GROUP}`, () => ensureGroupMember(cognito, userPoolId, DEMO_GROUP, username));
     return { userPoolId, ...client, demoUsername: demoEmail, demoPassword: options.demoPassword };
   } finally {
     cognito.destroy();
@@ -127,23 +119,15 @@ async function ensureAppClient(
     clientId = required(created.UserPoolClient?.ClientId, 'CreateUserPoolClient returned no client id');
   }
   // List results carry no secret; Describe does.
-  const described = await cognito.send(
-    new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: clientId }),
-  );
+  const described = await cognito.send(new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: clientId }));
   const clientSecret = required(described.UserPoolClient?.ClientSecret, `app client ${clientId} has no secret`);
   return { clientId, clientSecret };
 }
 
-async function findClientId(
-  cognito: CognitoIdentityProviderClient,
-  userPoolId: string,
-  clientName: string,
-): Promise<string | undefined> {
+async function findClientId(cognito: CognitoIdentityProviderClient, userPoolId: string, clientName: string): Promise<string | undefined> {
   let nextToken: string | undefined;
   do {
-    const page = await cognito.send(
-      new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60, NextToken: nextToken }),
-    );
+    const page = await cognito.send(new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60, NextToken: nextToken }));
     const existing = page.UserPoolClients?.find((client) => client.ClientName === clientName);
     if (existing?.ClientId) return existing.ClientId;
     nextToken = page.NextToken;
@@ -175,9 +159,7 @@ async function ensureDemoUser(
     if (!isServiceError(error, 'UsernameExistsException')) throw error;
   }
   // Every run, so a changed DEMO_PASSWORD (or a newly generated one) takes effect. Permanent: no forced change.
-  await cognito.send(
-    new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: email, Password: password, Permanent: true }),
-  );
+  await cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: email, Password: password, Permanent: true }));
   const user = await cognito.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: email }));
   const verified = user.UserAttributes?.find((attribute) => attribute.Name === 'email_verified')?.Value;
   if (verified !== 'true') {
@@ -213,16 +195,10 @@ async function ensureGroupMember(
     );
   }
   // Adding a member twice is a no-op, on real Cognito and the emulator alike.
-  await cognito.send(
-    new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, GroupName: groupName, Username: username }),
-  );
+  await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, GroupName: groupName, Username: username }));
 }
 
-async function groupExists(
-  cognito: CognitoIdentityProviderClient,
-  userPoolId: string,
-  groupName: string,
-): Promise<boolean> {
+async function groupExists(cognito: CognitoIdentityProviderClient, userPoolId: string, groupName: string): Promise<boolean> {
   let nextToken: string | undefined;
   do {
     const page = await cognito.send(new ListGroupsCommand({ UserPoolId: userPoolId, Limit: 60, NextToken: nextToken }));

@@ -59,11 +59,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 }
 
 /** The settings the BFF needs to talk to the emulator. No demo password: it is not configuration of the BFF. */
-export function localStackSettings(
-  emulator: Pick<RunningEmulator, 'url'>,
-  pool: LocalPool,
-  cookieKey: string,
-): Record<string, string> {
+export function localStackSettings(emulator: Pick<RunningEmulator, 'url'>, pool: LocalPool, cookieKey: string): Record<string, string> {
   return {
     COGNITO_USER_POOL_ID: pool.userPoolId,
     COGNITO_CLIENT_ID: pool.clientId,

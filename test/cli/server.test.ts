@@ -18,7 +18,10 @@ interface Run {
 }
 
 /** Runs src/server.ts with exactly `env` (plus PATH) until it exits or `until` sees what it waits for. */
-function runServer(env: Record<string, string>, until?: (stdout: string) => boolean): Promise<Run & { stop: () => Promise<number | null> }> {
+function runServer(
+  env: Record<string, string>,
+  until?: (stdout: string) => boolean,
+): Promise<Run & { stop: () => Promise<number | null> }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
       cwd: ROOT,
@@ -89,7 +92,9 @@ describe('src/server.ts', () => {
 
   it('serves against a configured IdP, prints its URL and stops on SIGTERM', async () => {
     const port = await freePort();
-    const run = await runServer(idp.env({ PORT: String(port), PUBLIC_BASE_URL: `http://localhost:${port}` }), (out) => out.includes('Press Ctrl-C'));
+    const run = await runServer(idp.env({ PORT: String(port), PUBLIC_BASE_URL: `http://localhost:${port}` }), (out) =>
+      out.includes('Press Ctrl-C'),
+    );
     try {
       expect(run.stdout).toContain(`listening on http://localhost:${port}`);
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);

@@ -24,7 +24,10 @@ describe.each(RUNTIMES)('against a fake IdP (%s)', (kind: RuntimeKind) => {
 
   async function send(method: string, path: string, options: RequestOptions = {}): Promise<TargetResponse> {
     const cookie = jar.header(harness.config.basePath + path.split('?')[0]);
-    const response = await harness.target.request(method, path, { ...options, headers: { ...(cookie ? { Cookie: cookie } : {}), ...options.headers } });
+    const response = await harness.target.request(method, path, {
+      ...options,
+      headers: { ...(cookie ? { Cookie: cookie } : {}), ...options.headers },
+    });
     jar.apply(response.headers);
     return response;
   }
@@ -86,7 +89,11 @@ describe.each(RUNTIMES)('against a fake IdP (%s)', (kind: RuntimeKind) => {
     const authorize = new URL(String(login.headers.location));
     const response = await send('POST', '/auth/callback', {
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ code: idp.issueCode(authorize.href), redirectUri: `${BASE_URLS[kind]}/auth/callback`, state: authorize.searchParams.get('state') }),
+      body: JSON.stringify({
+        code: idp.issueCode(authorize.href),
+        redirectUri: `${BASE_URLS[kind]}/auth/callback`,
+        state: authorize.searchParams.get('state'),
+      }),
     });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ authenticated: true, user: { sub: idp.user.sub, email: idp.user.email, groups: ['testers'] } });
@@ -156,8 +163,16 @@ describe.each(RUNTIMES)('against a fake IdP (%s)', (kind: RuntimeKind) => {
 
   it.each([
     ['a 500 with an HTML body', { kind: 'status', status: 500, body: '<html>oops</html>' }, 'idp_unavailable'],
-    ['a 400 invalid_grant', { kind: 'status', status: 400, body: '{"error":"invalid_grant"}', contentType: 'application/json' }, 'invalid_grant'],
-    ['a 400 invalid_client', { kind: 'status', status: 400, body: '{"error":"invalid_client"}', contentType: 'application/json' }, 'idp_error'],
+    [
+      'a 400 invalid_grant',
+      { kind: 'status', status: 400, body: '{"error":"invalid_grant"}', contentType: 'application/json' },
+      'invalid_grant',
+    ],
+    [
+      'a 400 invalid_client',
+      { kind: 'status', status: 400, body: '{"error":"invalid_client"}', contentType: 'application/json' },
+      'idp_error',
+    ],
     ['a 200 with garbage', { kind: 'status', status: 200, body: 'not json {', contentType: 'application/json' }, 'idp_bad_response'],
     ['a 200 without id_token', { kind: 'override', respond: (issued) => ({ ...issued, id_token: undefined }) }, 'idp_bad_response'],
   ] satisfies [string, TokenFault, string][])('fails cleanly when the token endpoint answers %s', async (_name, fault, code) => {

@@ -63,7 +63,12 @@ describe.each([...RUNTIMES, 'bundle' as const])('full sign-in flow against cogni
     const profile = jar.get('__Host-bff-session');
     expect(access?.attributes).toMatchObject({ httponly: true, secure: true, samesite: 'Strict', path: '/' });
     expect(profile?.attributes).toMatchObject({ httponly: true, secure: true, samesite: 'Strict', path: '/' });
-    expect(refresh?.attributes).toMatchObject({ httponly: true, secure: true, samesite: 'Strict', path: `${harness.config.basePath}/auth` });
+    expect(refresh?.attributes).toMatchObject({
+      httponly: true,
+      secure: true,
+      samesite: 'Strict',
+      path: `${harness.config.basePath}/auth`,
+    });
     expect(access?.value.split('.')).toHaveLength(3);
     expect(refresh?.value.startsWith('v1.')).toBe(true);
     for (const setCookie of callback.headers['set-cookie'] as string[]) expect(Buffer.byteLength(setCookie)).toBeLessThanOrEqual(4096);

@@ -57,9 +57,7 @@ describe('a bootstrapped emulator', () => {
   it('has a confirmed demo user who signs in by e-mail, whose username is its sub', async () => {
     const cognito = adminClient(stack.emulator.url);
     try {
-      const user = await cognito.send(
-        new AdminGetUserCommand({ UserPoolId: stack.pool.userPoolId, Username: stack.pool.demoUsername }),
-      );
+      const user = await cognito.send(new AdminGetUserCommand({ UserPoolId: stack.pool.userPoolId, Username: stack.pool.demoUsername }));
       expect(stack.pool.demoUsername).toBe('demo@example.com');
       expect(user.UserStatus).toBe('CONFIRMED');
       const attribute = (name: string) => user.UserAttributes?.find((a) => a.Name === name)?.Value;
@@ -141,20 +139,12 @@ describe('bootstrapLocalPool run again on the same emulator', () => {
 
     const newCallback = `${newBaseUrl}/auth/callback`;
     const signIn = (password: string) =>
-      signInThroughEmulatorForm(
-        buildAuthorizationRequest(stack.settings, newCallback).url,
-        'demo@example.com',
-        password,
-      );
+      signInThroughEmulatorForm(buildAuthorizationRequest(stack.settings, newCallback).url, 'demo@example.com', password);
     await expect(signIn(newPassword)).resolves.toMatch(/^http:\/\/localhost:5555\/auth\/callback\?code=/);
     await expect(signIn(TEST_DEMO_PASSWORD)).rejects.toBeInstanceOf(EmulatorSignInRefused);
     // The old callback URL is no longer registered: the emulator refuses to show the form for it.
     await expect(
-      signInThroughEmulatorForm(
-        buildAuthorizationRequest(stack.settings, CALLBACK).url,
-        'demo@example.com',
-        newPassword,
-      ),
+      signInThroughEmulatorForm(buildAuthorizationRequest(stack.settings, CALLBACK).url, 'demo@example.com', newPassword),
     ).rejects.toThrow(/answered 400/);
   });
 });

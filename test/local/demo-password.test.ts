@@ -4,13 +4,7 @@ import { generateDemoPassword } from '../../src/local/demo-password';
 
 /** Cognito's default policy, with the length the local stack promises. */
 function meetsPolicy(password: string): boolean {
-  return (
-    password.length >= 12 &&
-    /[A-Z]/.test(password) &&
-    /[a-z]/.test(password) &&
-    /[0-9]/.test(password) &&
-    /[-_.@%+]/.test(password)
-  );
+  return password.length >= 12 && /[A-Z]/.test(password) && /[a-z]/.test(password) && /[0-9]/.test(password) && /[-_.@%+]/.test(password);
 }
 
 describe('generateDemoPassword', () => {

@@ -74,13 +74,9 @@ describe('startEmulator', () => {
 
   it.each(['exit', 'hang'] as const)('does not outlive its parent (parent mode: %s)', async (mode) => {
     const fixture = path.join(__dirname, 'fixtures', 'emulator-parent.ts');
-    const parent = spawn(
-      process.execPath,
-      ['--import', 'tsx', fixture, String(await freePort()), await dataDir(), mode],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
+    const parent = spawn(process.execPath, ['--import', 'tsx', fixture, String(await freePort()), await dataDir(), mode], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const parentExited = new Promise((resolve) => parent.once('exit', resolve));
     const firstLine = await new Promise<string>((resolve, reject) => {
       readline.createInterface({ input: parent.stdout }).once('line', resolve);

@@ -30,7 +30,11 @@ export function restApiEvent(input: EventInput): APIGatewayProxyEvent {
   const path = decodeURIComponent(url.pathname);
   const multiValueHeaders: Record<string, string[]> = {};
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries({ Host: 'abc123.execute-api.us-west-2.amazonaws.com', 'X-Forwarded-Proto': 'https', ...input.headers })) {
+  for (const [name, value] of Object.entries({
+    Host: 'abc123.execute-api.us-west-2.amazonaws.com',
+    'X-Forwarded-Proto': 'https',
+    ...input.headers,
+  })) {
     multiValueHeaders[name] = [value];
     headers[name] = value;
   }
@@ -62,10 +66,21 @@ export function restApiEvent(input: EventInput): APIGatewayProxyEvent {
       protocol: 'HTTP/1.1',
       httpMethod: input.method,
       identity: {
-        accessKey: null, accountId: null, apiKey: null, apiKeyId: null, caller: null, clientCert: null,
-        cognitoAuthenticationProvider: null, cognitoAuthenticationType: null, cognitoIdentityId: null,
-        cognitoIdentityPoolId: null, principalOrgId: null, sourceIp: '203.0.113.7', user: null,
-        userAgent: input.headers?.['User-Agent'] ?? 'test', userArn: null,
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: '203.0.113.7',
+        user: null,
+        userAgent: input.headers?.['User-Agent'] ?? 'test',
+        userArn: null,
       },
       path: `/${stage}${path}`,
       stage,

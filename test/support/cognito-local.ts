@@ -112,11 +112,7 @@ export class EmulatorSignInRefused extends Error {
  * Signs in like a browser: GET the authorize URL (the HTML form), POST its hidden fields back with the credentials,
  * and return the `Location` of the 302 (the redirect URI with `code` and `state`).
  */
-export async function signInThroughEmulatorForm(
-  authorizeUrl: string,
-  username: string,
-  password: string,
-): Promise<string> {
+export async function signInThroughEmulatorForm(authorizeUrl: string, username: string, password: string): Promise<string> {
   const formPage = await fetch(authorizeUrl, { redirect: 'manual' });
   const html = await formPage.text();
   if (formPage.status !== 200 || !formPage.headers.get('content-type')?.includes('text/html')) {

@@ -30,7 +30,10 @@ export function buildHarness(kind: RuntimeKind, env: Record<string, string>, opt
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
   const runtime = createRuntime(config);
   const deps = { config, ...runtime, logger, ...(options.clock ? { clock: options.clock } : {}) };
-  const target = kind === 'http' ? httpTarget(createApp(deps)) : lambdaTarget(createLambdaHandler(deps), new URL(config.publicBaseUrl).pathname.slice(1) || 'dev');
+  const target =
+    kind === 'http'
+      ? httpTarget(createApp(deps))
+      : lambdaTarget(createLambdaHandler(deps), new URL(config.publicBaseUrl).pathname.slice(1) || 'dev');
   return { target, config, logs };
 }
 

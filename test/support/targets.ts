@@ -49,7 +49,8 @@ export function httpTarget(app: Express): Target {
         res.on('end', () => done(null, text));
       });
       const headers: Record<string, string | string[]> = {};
-      for (const [name, value] of Object.entries(response.headers as Record<string, string | string[]>)) headers[name.toLowerCase()] = value;
+      for (const [name, value] of Object.entries(response.headers as Record<string, string | string[]>))
+        headers[name.toLowerCase()] = value;
       if (headers['set-cookie'] !== undefined && !Array.isArray(headers['set-cookie'])) headers['set-cookie'] = [headers['set-cookie']];
       const text = typeof response.body === 'string' ? response.body : '';
       return { status: response.status, headers, text, body: parseBody(text) };

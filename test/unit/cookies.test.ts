@@ -118,4 +118,3 @@ describe('lazyCookieParser', () => {
     expect(req.cookies).toEqual({ replaced: 'yes' });
   });
 });
-

@@ -19,7 +19,10 @@ function fetcherFor(values: Record<string, string>) {
 describe('resolveSecretReferences', () => {
   it('fills COGNITO_CLIENT_SECRET and COOKIE_KEYS from the referenced secrets', async () => {
     const { fetch, asked } = fetcherFor({ [ARN_SECRET]: 'the-secret\n', [ARN_KEYS]: 'k1,k2' });
-    const env = await resolveSecretReferences({ COGNITO_CLIENT_SECRET_ARN: ARN_SECRET, COOKIE_KEYS_SECRET_ARN: ARN_KEYS, OTHER: 'x' }, fetch);
+    const env = await resolveSecretReferences(
+      { COGNITO_CLIENT_SECRET_ARN: ARN_SECRET, COOKIE_KEYS_SECRET_ARN: ARN_KEYS, OTHER: 'x' },
+      fetch,
+    );
     expect(env).toMatchObject({ COGNITO_CLIENT_SECRET: 'the-secret', COOKIE_KEYS: 'k1,k2', OTHER: 'x' });
     expect(asked.sort()).toEqual([ARN_KEYS, ARN_SECRET].sort());
   });
@@ -38,7 +41,9 @@ describe('resolveSecretReferences', () => {
   it('names the reference when a secret cannot be read or is empty, never a secret value', async () => {
     const { fetch } = fetcherFor({ [ARN_KEYS]: '   ' });
     await expect(resolveSecretReferences({ COGNITO_CLIENT_SECRET_ARN: ARN_SECRET }, fetch)).rejects.toThrow(SecretResolutionError);
-    await expect(resolveSecretReferences({ COGNITO_CLIENT_SECRET_ARN: ARN_SECRET }, fetch)).rejects.toThrow(/COGNITO_CLIENT_SECRET_ARN: could not read/);
+    await expect(resolveSecretReferences({ COGNITO_CLIENT_SECRET_ARN: ARN_SECRET }, fetch)).rejects.toThrow(
+      /COGNITO_CLIENT_SECRET_ARN: could not read/,
+    );
     await expect(resolveSecretReferences({ COOKIE_KEYS_SECRET_ARN: ARN_KEYS }, fetch)).rejects.toThrow(/is empty/);
   });
 });

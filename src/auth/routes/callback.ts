@@ -25,7 +25,11 @@ function transactionFor(context: AuthContext, req: Request, state: string | unde
   const sealed = req.cookies?.[transactionCookieName(state)];
   const transaction = typeof sealed === 'string' ? openTransaction(context.sealer, sealed, context.now()) : undefined;
   if (!transaction) {
-    throw new LoginTransactionError('invalid_state', 'The sign-in could not be matched to a login started in this browser.', 'no open transaction for this state');
+    throw new LoginTransactionError(
+      'invalid_state',
+      'The sign-in could not be matched to a login started in this browser.',
+      'no open transaction for this state',
+    );
   }
   if (!sameSecret(transaction.state, state)) throw new LoginTransactionError('invalid_state', 'The sign-in state does not match.');
   return transaction;

@@ -31,7 +31,11 @@ export function refreshRoute(context: AuthContext) {
       throw new TokenRejectedError('refreshed tokens name another user than the session');
     }
     res.append('Set-Cookie', context.cookies.issue(cookies, session, nowSeconds(context)));
-    context.logger.info('session refreshed', { event: 'refresh', sub: session.profile.user.sub, rotated: session.refreshToken !== undefined });
+    context.logger.info('session refreshed', {
+      event: 'refresh',
+      sub: session.profile.user.sub,
+      rotated: session.refreshToken !== undefined,
+    });
     res.status(200).json({ expiresAt: session.profile.expiresAt });
   };
 }
