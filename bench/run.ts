@@ -24,7 +24,8 @@ import { signIn, signInLoop } from './lib/signin';
 import { median, round } from './lib/stats';
 
 const RESULTS_DIR = path.join(__dirname, 'results');
-const README = path.join(__dirname, 'README.md');
+/** The READMEs that carry the latest table between the bench:results markers: this folder's and the project's. */
+const READMES = [path.join(__dirname, 'README.md'), path.join(__dirname, '..', 'README.md')];
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ROUND_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -394,9 +395,9 @@ async function main(): Promise<void> {
     const tmp = path.join(RESULTS_DIR, 'latest.json.tmp');
     writeFileSync(tmp, JSON.stringify(report, null, 2) + '\n');
     renameSync(tmp, path.join(RESULTS_DIR, 'latest.json'));
-    await updateReadme(markdown);
+    for (const readme of READMES) await updateReadme(readme, markdown);
     process.stdout.write(markdown + '\n');
-    log(`done in ${runtimeSeconds.toFixed(0)} s; wrote bench/results/latest.json and the table in bench/README.md`);
+    log(`done in ${runtimeSeconds.toFixed(0)} s; wrote bench/results/latest.json and the table in bench/README.md and README.md`);
   } finally {
     await Promise.all(children.map((child) => child.stop()));
     destroyAgent();
@@ -486,17 +487,17 @@ function renderMarkdown(report: Report): string {
 const START = '<!-- bench:results:start -->';
 const END = '<!-- bench:results:end -->';
 
-/** Puts the table between the markers of bench/README.md, formatted as the repository's Prettier settings want it. */
-async function updateReadme(markdown: string): Promise<void> {
-  if (!existsSync(README)) return;
-  const text = readFileSync(README, 'utf8');
+/** Puts the table between the markers of a README, formatted as the repository's Prettier settings want it. */
+async function updateReadme(readme: string, markdown: string): Promise<void> {
+  if (!existsSync(readme)) return;
+  const text = readFileSync(readme, 'utf8');
   const from = text.indexOf(START);
   const to = text.indexOf(END);
   if (from < 0 || to < from) return;
   const updated = `${text.slice(0, from + START.length)}\n${markdown}\n${text.slice(to)}`;
   const prettier = await import('prettier');
-  const options = (await prettier.resolveConfig(README)) ?? {};
-  writeFileSync(README, await prettier.format(updated, { ...options, filepath: README }));
+  const options = (await prettier.resolveConfig(readme)) ?? {};
+  writeFileSync(readme, await prettier.format(updated, { ...options, filepath: readme }));
 }
 
 main().catch((error: unknown) => {
