@@ -3,15 +3,13 @@
  * truncated sealed cookies, session fixation, CSRF on unsafe routes, logout clearing every chunk, the 4096-byte
  * Set-Cookie budget with chunking and stale-chunk removal.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseSetCookie, setCookieHeaders, type StoredCookie } from '../support/cookie-jar';
 import type { FakeIdp } from '../support/fake-idp';
 import { RUNTIMES } from '../support/harness';
 import type { TargetResponse } from '../support/targets';
 import {
   Browser,
-  buildAttackHarness,
-  expectCleanLogs,
   callbackPath,
   expectJsonError,
   expectNoLeak,
@@ -19,10 +17,10 @@ import {
   sessionCookiesCleared,
   sessionCookiesSet,
   signIn,
-  startFakeIdp,
   startLogin,
   withoutSetCookie,
   type AttackHarness,
+  useAttackTarget,
 } from './support';
 
 const CSRF = { 'X-CSRF': '1' };
@@ -34,16 +32,7 @@ function cookiesOf(response: TargetResponse): StoredCookie[] {
 describe.each(RUNTIMES)('cookie and CSRF attacks (%s)', (kind) => {
   let idp: FakeIdp;
   let harness: AttackHarness;
-
-  beforeAll(async () => {
-    idp = await startFakeIdp();
-    harness = buildAttackHarness(kind, idp);
-  });
-  afterEach(() => idp.reset());
-  afterAll(async () => {
-    if (idp) expectCleanLogs(idp);
-    await idp?.close();
-  });
+  useAttackTarget(kind, (started) => ({ idp, harness } = started));
 
   async function signedIn(): Promise<Browser> {
     const browser = new Browser(harness);

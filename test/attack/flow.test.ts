@@ -3,37 +3,27 @@
  * replayed; the transaction cookie missing or from another login; authorization-code replay and injection (PKCE);
  * the IdP's `error` parameter reflected; duplicated parameters; a nonce that does not match.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeIdp } from '../support/fake-idp';
 import { RUNTIMES } from '../support/harness';
 import {
   Browser,
   buildAttackHarness,
-  expectCleanLogs,
   callbackPath,
   expectJsonError,
   expectNoLeak,
   expectRefusedSignIn,
   sessionCookiesSet,
   signIn,
-  startFakeIdp,
   startLogin,
   type AttackHarness,
+  useAttackTarget,
 } from './support';
 
 describe.each(RUNTIMES)('sign-in flow attacks (%s)', (kind) => {
   let idp: FakeIdp;
   let harness: AttackHarness;
-
-  beforeAll(async () => {
-    idp = await startFakeIdp();
-    harness = buildAttackHarness(kind, idp);
-  });
-  afterEach(() => idp.reset());
-  afterAll(async () => {
-    if (idp) expectCleanLogs(idp);
-    await idp?.close();
-  });
+  useAttackTarget(kind, (started) => ({ idp, harness } = started));
 
   /** The transaction cookie a login set: name and value. */
   function transactionCookie(browser: Browser): { name: string; value: string } {

@@ -3,7 +3,7 @@
  * malformed (fail closed, recover when it is back), key rotation, the revoke endpoint down at logout. The BFF answers
  * with a clean error within IDP_TIMEOUT_MS, keeps a session the IdP did not refuse, and ends one it did.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setCookieHeaders } from '../support/cookie-jar';
 import { freePort } from '../support/cognito-local';
 import type { FakeIdp } from '../support/fake-idp';
@@ -11,7 +11,6 @@ import { RUNTIMES } from '../support/harness';
 import {
   Browser,
   buildAttackHarness,
-  expectCleanLogs,
   callbackPath,
   expectJsonError,
   expectNoLeak,
@@ -19,9 +18,9 @@ import {
   sessionCookiesCleared,
   signIn,
   since,
-  startFakeIdp,
   startLogin,
   type AttackHarness,
+  useAttackTarget,
 } from './support';
 
 const CSRF = { 'X-CSRF': '1' };
@@ -33,16 +32,7 @@ const HTML_ERROR = '<html><body><h1>503 Service Temporarily Unavailable</h1><scr
 describe.each(RUNTIMES)('IdP faults (%s)', (kind) => {
   let idp: FakeIdp;
   let harness: AttackHarness;
-
-  beforeAll(async () => {
-    idp = await startFakeIdp();
-    harness = buildAttackHarness(kind, idp, { env: { IDP_TIMEOUT_MS: String(TIMEOUT_MS) } });
-  });
-  afterEach(() => idp.reset());
-  afterAll(async () => {
-    if (idp) expectCleanLogs(idp);
-    await idp?.close();
-  });
+  useAttackTarget(kind, (started) => ({ idp, harness } = started), { env: { IDP_TIMEOUT_MS: String(TIMEOUT_MS) } });
 
   async function signedIn(h: AttackHarness = harness): Promise<Browser> {
     const browser = new Browser(h);

@@ -2,23 +2,21 @@
  * Hostile input (OWASP ASVS V5/V13): oversized headers, cookies, query strings and bodies; malformed JSON; CR/LF in
  * parameters; spoofed Host and X-Forwarded-* headers that must never shape a redirect URI.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeIdp } from '../support/fake-idp';
 import { RUNTIMES } from '../support/harness';
 import type { TargetResponse } from '../support/targets';
 import {
   Browser,
-  buildAttackHarness,
-  expectCleanLogs,
   callbackPath,
   expectJsonError,
   expectNoLeak,
   expectRefusedSignIn,
   sessionCookiesSet,
   signIn,
-  startFakeIdp,
   startLogin,
   type AttackHarness,
+  useAttackTarget,
 } from './support';
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
@@ -26,16 +24,7 @@ const JSON_HEADERS = { 'Content-Type': 'application/json' };
 describe.each(RUNTIMES)('input attacks (%s)', (kind) => {
   let idp: FakeIdp;
   let harness: AttackHarness;
-
-  beforeAll(async () => {
-    idp = await startFakeIdp();
-    harness = buildAttackHarness(kind, idp);
-  });
-  afterEach(() => idp.reset());
-  afterAll(async () => {
-    if (idp) expectCleanLogs(idp);
-    await idp?.close();
-  });
+  useAttackTarget(kind, (started) => ({ idp, harness } = started));
 
   /** A refusal for size: the HTTP server's own limit (431) or, behind API Gateway, whatever the app makes of it. */
   function expectClientError(response: TargetResponse): void {

@@ -24,6 +24,7 @@ import {
   startLogin,
   withoutSetCookie,
   type AttackHarness,
+  useAttackTarget,
 } from './support';
 
 type Use = 'access' | 'id';
@@ -370,16 +371,8 @@ describe.each(RUNTIMES)('JWT attacks (%s)', (kind) => {
   });
 
   describe('claims that are not ASCII', () => {
-    let idp: FakeIdp;
     let harness: AttackHarness;
-    beforeAll(async () => {
-      idp = await startFakeIdp();
-      harness = buildAttackHarness(kind, idp);
-    });
-    afterAll(async () => {
-      if (idp) expectCleanLogs(idp);
-      await idp?.close();
-    });
+    useAttackTarget(kind, (started) => ({ harness } = started), { resetAfterEach: false });
 
     it('carries a username and e-mail with emoji, RTL and CJK characters through /auth/session and /tests intact', async () => {
       const user = { sub: randomUUID(), username: 'זואי‏😀 Zoë', email: 'zoë.😀@例え.テスト', groups: ['équipe', 'مجموعة'] };
@@ -400,14 +393,7 @@ describe.each(RUNTIMES)('JWT attacks (%s)', (kind) => {
   describe('the API Gateway authorizer', () => {
     let idp: FakeIdp;
     let harness: AttackHarness;
-    beforeAll(async () => {
-      idp = await startFakeIdp();
-      harness = buildAttackHarness(kind, idp);
-    });
-    afterAll(async () => {
-      if (idp) expectCleanLogs(idp);
-      await idp?.close();
-    });
+    useAttackTarget(kind, (started) => ({ idp, harness } = started), { resetAfterEach: false });
 
     it('refuses a request whose authorizer names another user than the token, and ignores a forged authorizer header', async () => {
       const token = await idp.signAccessToken();

@@ -2,10 +2,9 @@
  * Open redirects through `returnTo` (RFC 9700 4.11, OWASP ASVS 5.1.5) and CORS from foreign origins. Each `returnTo`
  * attempt goes through a whole sign-in: where the callback finally sends the browser is what counts.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeIdp } from '../support/fake-idp';
+import { describe, expect, it } from 'vitest';
 import { RUNTIMES } from '../support/harness';
-import { Browser, buildAttackHarness, expectCleanLogs, expectJsonError, signIn, startFakeIdp, type AttackHarness } from './support';
+import { Browser, expectJsonError, signIn, type AttackHarness, useAttackTarget } from './support';
 
 const SPA_ORIGIN = 'https://app.example.com';
 
@@ -73,18 +72,8 @@ function openRedirects(publicOrigin: string): string[] {
 }
 
 describe.each(RUNTIMES)('redirect and CORS attacks (%s)', (kind) => {
-  let idp: FakeIdp;
   let harness: AttackHarness;
-
-  beforeAll(async () => {
-    idp = await startFakeIdp();
-    harness = buildAttackHarness(kind, idp, { env: { ALLOWED_ORIGINS: SPA_ORIGIN } });
-  });
-  afterEach(() => idp.reset());
-  afterAll(async () => {
-    if (idp) expectCleanLogs(idp);
-    await idp?.close();
-  });
+  useAttackTarget(kind, (started) => ({ harness } = started), { env: { ALLOWED_ORIGINS: SPA_ORIGIN } });
 
   async function landing(rawReturnTo: string): Promise<string> {
     const { callback } = await signIn(harness, new Browser(harness), { rawQuery: `returnTo=${rawReturnTo}` });

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache, SimplePenaltyBox } from 'aws-jwt-verify/jwk';
 import type { Express } from 'express';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { createApp } from '../../src/app';
 import { createJwksFetcher } from '../../src/auth/jwks-fetcher';
 import { createTokenVerifiers } from '../../src/auth/verifiers';
@@ -280,4 +280,25 @@ export async function startCountingServer(): Promise<{ url: string; count: () =>
 /** Milliseconds since `start`. */
 export function since(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/**
+ * The lifecycle every attack block shares: before it, a fake IdP and a harness for `kind` (handed to `started`);
+ * after each case, the IdP back to well-behaved; after the block, the logs checked for leaks and the IdP closed.
+ */
+export function useAttackTarget(
+  kind: RuntimeKind,
+  started: (target: { idp: FakeIdp; harness: AttackHarness }) => void,
+  options: AttackHarnessOptions & { resetAfterEach?: boolean } = {},
+): void {
+  let idp: FakeIdp | undefined;
+  beforeAll(async () => {
+    idp = await startFakeIdp(options.mode);
+    started({ idp, harness: buildAttackHarness(kind, idp, options) });
+  });
+  if (options.resetAfterEach ?? true) afterEach(() => idp?.reset());
+  afterAll(async () => {
+    if (idp) expectCleanLogs(idp);
+    await idp?.close();
+  });
 }
