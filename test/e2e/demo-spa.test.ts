@@ -219,6 +219,15 @@ describe('the demo SPA in Chromium, against the local stack', () => {
     await shot('05-refreshed');
   });
 
+  it('renews an expired access token silently when the page loads', async () => {
+    // What 15 minutes do: the browser drops the access-token cookie (its Max-Age is the token's lifetime).
+    await context!.clearCookies({ name: /^__Host-bff-at/ });
+    expect((await context!.cookies(product!.baseUrl)).some((cookie) => cookie.name.startsWith('__Host-bff-at'))).toBe(false);
+    await page.reload();
+    await expect.poll(() => page.locator('#status').textContent()).toBe(`Signed in as ${DEMO_USERNAME}`);
+    expect((await context!.cookies(product!.baseUrl)).some((cookie) => cookie.name === '__Host-bff-at')).toBe(true);
+  });
+
   it('signs out, after which /tests refuses the browser', async () => {
     await page.locator('#sign-out').click();
     await expect.poll(() => page.locator('#status').textContent()).toBe('Signed out');

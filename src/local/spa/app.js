@@ -67,7 +67,11 @@
   }
 
   async function loadSession() {
-    const result = await callBff('GET', 'auth/session');
+    let result = await callBff('GET', 'auth/session');
+    // Access tokens are short-lived (15 minutes): an expired one is renewed once, silently, from the refresh cookie.
+    if (result.status === 401 && (await callBff('POST', 'auth/refresh', { csrf: true })).status === 200) {
+      result = await callBff('GET', 'auth/session');
+    }
     if (result.status === 200 && result.body && result.body.authenticated) renderSignedIn(result.body);
     else if (result.status === 401) renderSignedOut();
     else {
