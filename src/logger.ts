@@ -36,6 +36,3 @@ export function createLogger(options: { level: LogLevel; write?: (line: string) 
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), enabled: (level) => RANK[level] >= threshold };
 }
-
-/** A logger that drops everything (benchmarks). */
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, enabled: () => false };

@@ -18,7 +18,7 @@ import {
   type CookieAttributes,
   type RequestCookies,
 } from '../http/cookies';
-import { TRANSACTION_COOKIE_PREFIX } from './transaction';
+import { TRANSACTION_COOKIE_ATTRS, TRANSACTION_COOKIE_PREFIX } from './transaction';
 
 export const ACCESS_COOKIE = '__Host-bff-at';
 export const PROFILE_COOKIE = '__Host-bff-session';
@@ -114,7 +114,7 @@ export class SessionCookies {
   clearAll(cookies: RequestCookies): string[] {
     const transactions = Object.keys(cookies)
       .filter((name) => name.startsWith(TRANSACTION_COOKIE_PREFIX))
-      .map((name) => expireCookie(name, { path: '/', sameSite: 'Lax' }));
+      .map((name) => expireCookie(name, TRANSACTION_COOKIE_ATTRS));
     return [
       ...clearChunkedCookie(cookies, ACCESS_COOKIE, this.hostAttrs),
       ...clearChunkedCookie(cookies, PROFILE_COOKIE, this.hostAttrs),

@@ -4,6 +4,7 @@
  * overwrite each other; it is SameSite=Lax because it must survive the top-level redirect back from the IdP.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { CookieAttributes } from '../http/cookies';
 import type { Sealer } from './sealing';
 
 export const TRANSACTION_COOKIE_PREFIX = '__Host-bff-tx-';
@@ -11,6 +12,8 @@ export const TRANSACTION_COOKIE_PREFIX = '__Host-bff-tx-';
 export const TRANSACTION_TTL_SECONDS = 600;
 /** At most this many logins in flight per browser; older ones are dropped, keeping the Cookie header small. */
 export const MAX_OPEN_TRANSACTIONS = 4;
+/** Lax, not Strict: the cookie must come back with the top-level redirect from the IdP. Max-Age is set where written. */
+export const TRANSACTION_COOKIE_ATTRS: CookieAttributes = { path: '/', sameSite: 'Lax' };
 
 export interface LoginTransaction {
   state: string;

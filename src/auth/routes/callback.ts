@@ -14,9 +14,8 @@ import { expireCookie } from '../../http/cookies';
 import { nowSeconds, type AuthContext } from '../context';
 import { singleParameter } from '../request-input';
 import { sessionFromTokens, type NonceCheck } from '../session';
-import { openTransaction, sameSecret, transactionCookieName, type LoginTransaction } from '../transaction';
+import { openTransaction, sameSecret, TRANSACTION_COOKIE_ATTRS, transactionCookieName, type LoginTransaction } from '../transaction';
 
-const TRANSACTION_ATTRS = { path: '/', sameSite: 'Lax' as const };
 const IDP_ERROR = /^[a-z_]{1,40}$/;
 
 /** The transaction this state belongs to, or a LoginTransactionError. */
@@ -44,7 +43,7 @@ export function callbackGetRoute(context: AuthContext) {
     const query = req.query as Record<string, unknown>;
     const rawState = typeof query.state === 'string' ? query.state : undefined;
     // Whatever happens, this transaction is used up.
-    if (rawState) res.append('Set-Cookie', expireCookie(transactionCookieName(rawState), TRANSACTION_ATTRS));
+    if (rawState) res.append('Set-Cookie', expireCookie(transactionCookieName(rawState), TRANSACTION_COOKIE_ATTRS));
     try {
       const idpError = query.error;
       if (idpError !== undefined) {
@@ -99,7 +98,7 @@ export function callbackPostRoute(context: AuthContext) {
     }
     if (state !== undefined) {
       const transaction = transactionFor(context, req, state);
-      res.append('Set-Cookie', expireCookie(transactionCookieName(state), TRANSACTION_ATTRS));
+      res.append('Set-Cookie', expireCookie(transactionCookieName(state), TRANSACTION_COOKIE_ATTRS));
       codeVerifier = transaction.codeVerifier;
       nonce = transaction.nonce;
     }

@@ -9,12 +9,11 @@ import {
   newLoginTransaction,
   openTransaction,
   sealTransaction,
+  TRANSACTION_COOKIE_ATTRS,
   TRANSACTION_COOKIE_PREFIX,
   TRANSACTION_TTL_SECONDS,
   transactionCookieName,
 } from '../transaction';
-
-const TRANSACTION_ATTRS = { path: '/', sameSite: 'Lax' as const };
 
 /** Clears transactions that are expired or unreadable, and the oldest when too many logins are in flight. */
 function pruneTransactions(context: AuthContext, cookies: Record<string, unknown>): string[] {
@@ -28,7 +27,7 @@ function pruneTransactions(context: AuthContext, cookies: Record<string, unknown
   }
   open.sort((a, b) => a.createdAt - b.createdAt);
   while (open.length >= MAX_OPEN_TRANSACTIONS) drop.push(open.shift()!.name);
-  return drop.map((name) => expireCookie(name, TRANSACTION_ATTRS));
+  return drop.map((name) => expireCookie(name, TRANSACTION_COOKIE_ATTRS));
 }
 
 export function loginRoute(context: AuthContext) {
@@ -53,7 +52,7 @@ export function loginRoute(context: AuthContext) {
     res.append('Set-Cookie', [
       ...pruneTransactions(context, req.cookies ?? {}),
       serializeCookie(transactionCookieName(transaction.state), sealTransaction(context.sealer, transaction), {
-        ...TRANSACTION_ATTRS,
+        ...TRANSACTION_COOKIE_ATTRS,
         maxAgeSeconds: TRANSACTION_TTL_SECONDS,
       }),
     ]);
