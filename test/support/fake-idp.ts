@@ -141,26 +141,33 @@ export class FakeIdp {
     return code;
   }
 
+  /** The claims Cognito puts in both token kinds, for `user`, valid from now for `accessTokenSeconds`. */
+  private commonClaims(user: FakeUser): Record<string, unknown> {
+    const now = Math.floor(Date.now() / 1000);
+    return {
+      sub: user.sub,
+      'cognito:groups': user.groups,
+      iss: this.issuer,
+      origin_jti: randomUUID(),
+      event_id: randomUUID(),
+      auth_time: now,
+      exp: now + this.accessTokenSeconds,
+      iat: now,
+      jti: randomUUID(),
+    };
+  }
+
   async signAccessToken(
     claims: Record<string, unknown> = {},
     options: { key?: KeyPair; header?: Record<string, unknown>; user?: FakeUser } = {},
   ): Promise<string> {
     const user = options.user ?? this.user;
-    const now = Math.floor(Date.now() / 1000);
     return this.sign(
       {
-        sub: user.sub,
-        'cognito:groups': user.groups,
-        iss: this.issuer,
+        ...this.commonClaims(user),
         client_id: this.clientId,
-        origin_jti: randomUUID(),
-        event_id: randomUUID(),
         token_use: 'access',
         scope: 'openid email profile',
-        auth_time: now,
-        exp: now + this.accessTokenSeconds,
-        iat: now,
-        jti: randomUUID(),
         username: user.username,
         ...claims,
       },
@@ -173,22 +180,13 @@ export class FakeIdp {
     options: { key?: KeyPair; header?: Record<string, unknown>; user?: FakeUser } = {},
   ): Promise<string> {
     const user = options.user ?? this.user;
-    const now = Math.floor(Date.now() / 1000);
     return this.sign(
       {
-        sub: user.sub,
-        'cognito:groups': user.groups,
+        ...this.commonClaims(user),
         email_verified: true,
-        iss: this.issuer,
         'cognito:username': user.username,
-        origin_jti: randomUUID(),
         aud: this.clientId,
-        event_id: randomUUID(),
         token_use: 'id',
-        auth_time: now,
-        exp: now + this.accessTokenSeconds,
-        iat: now,
-        jti: randomUUID(),
         email: user.email,
         ...claims,
       },
