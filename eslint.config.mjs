@@ -32,4 +32,22 @@ export default tseslint.config(
       '@typescript-eslint/no-empty-function': 'off',
     },
   },
+  {
+    // The browser client (cognito-bff/client) has no dependencies and runs in browsers only: nothing imported but its
+    // own files, no Node globals. Its tsconfig compiles it against the DOM library alone, which catches the rest.
+    files: ['src/client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!\\./)', message: 'src/client is dependency-free browser code: import only its own files.' }] },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...['process', 'Buffer', 'require', 'module', 'exports', '__dirname', '__filename', 'global', 'setImmediate'].map((name) => ({
+          name,
+          message: 'src/client runs in browsers: no Node globals.',
+        })),
+      ],
+    },
+  },
 );
