@@ -81,6 +81,17 @@ export class IdpTimeoutError extends AppError {
   }
 }
 
+/**
+ * The session store (DynamoDB) did not answer usefully: unreachable, throttled or failing. Nothing was changed and no
+ * cookie is touched: the session is still there when the store is back.
+ */
+export class SessionStoreUnavailableError extends AppError {
+  readonly status = 503;
+  constructor(logInfo?: string) {
+    super('session_store_unavailable', 'Sessions are unavailable right now; try again shortly.', logInfo);
+  }
+}
+
 export class NotFoundError extends AppError {
   readonly status = 404;
   constructor() {

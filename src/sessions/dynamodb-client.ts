@@ -1,0 +1,57 @@
+/**
+ * The DynamoDB document client the session store talks through, built once per process (or warm Lambda container).
+ *
+ * Bounded: a store that does not answer must become a quick `503 session_store_unavailable`, not a request that hangs
+ * for the SDK's default of minutes. Retries are the SDK's own (with backoff, throttling included), capped low for the
+ * same reason. With an emulator endpoint on loopback and no AWS credentials in the environment, placeholder
+ * credentials: dynalite accepts any signature, and a second process started from `.local/stack.env` alone must reach it.
+ */
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isLoopbackHost } from '../net/loopback';
+
+export interface DynamoDbClientOptions {
+  /** Endpoint override (`DYNAMODB_ENDPOINT`); undefined: the SDK's regional endpoint. */
+  endpoint: string | undefined;
+  /** Undefined: the SDK's default chain (AWS_REGION); `local` for a loopback endpoint without one. */
+  region: string | undefined;
+  /** True when the environment names AWS credentials of its own (see hasAwsCredentials). */
+  environmentHasCredentials: boolean;
+  /** Bound on connecting, and on one attempt's answer. @default 1000 / 2000 ms */
+  connectTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** Attempts per call, the first included. @default 2 */
+  maxAttempts?: number;
+  /** For tests: a request handler of their own (fault injection at the HTTP layer, below the SDK's parsing). */
+  requestHandler?: DynamoDBClientConfig['requestHandler'];
+}
+
+/** Variables through which the SDK's default chain finds credentials. */
+const CREDENTIAL_VARIABLES = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_PROFILE',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+];
+
+/** Whether an environment record names AWS credentials (the config module passes its record; nothing reads process.env here). */
+export function hasAwsCredentials(env: Record<string, string | undefined>): boolean {
+  return CREDENTIAL_VARIABLES.some((name) => (env[name] ?? '').trim() !== '');
+}
+
+export function createDocumentClient(options: DynamoDbClientOptions): DynamoDBDocumentClient {
+  const loopback = options.endpoint !== undefined && isLoopbackHost(new URL(options.endpoint).hostname);
+  const config: DynamoDBClientConfig = {
+    maxAttempts: options.maxAttempts ?? 2,
+    requestHandler: options.requestHandler ?? {
+      connectionTimeout: options.connectTimeoutMs ?? 1000,
+      requestTimeout: options.requestTimeoutMs ?? 2000,
+    },
+  };
+  if (options.endpoint !== undefined) config.endpoint = options.endpoint;
+  const region = options.region ?? (loopback ? 'local' : undefined);
+  if (region !== undefined) config.region = region;
+  if (loopback && !options.environmentHasCredentials) config.credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  return DynamoDBDocumentClient.from(new DynamoDBClient(config), { marshallOptions: { removeUndefinedValues: true } });
+}
