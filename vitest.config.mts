@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: integration files each start their own cognito-local; keep parallelism modest.
     maxWorkers: 2,
+    // The AWS SDK's own switch for its Node-version notice (it would print once per worker that loads the SDK: the
+    // bootstrap of the local stack). Tests that spawn a process with an environment of their own pass it on (test/support/quiet-env.ts).
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' },
   },
 });

@@ -13,5 +13,6 @@ export default defineConfig({
     execArgv: ['--expose-gc'],
     fileParallelism: false,
     maxWorkers: 1,
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' },
   },
 });

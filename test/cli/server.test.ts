@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeIdp } from '../support/fake-idp';
 import { freePort } from '../support/cognito-local';
+import { QUIET_ENV } from '../support/quiet-env';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -25,7 +26,7 @@ function runServer(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
+      env: { PATH: process.env.PATH ?? '', ...QUIET_ENV, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
