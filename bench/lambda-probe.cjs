@@ -1,6 +1,7 @@
 // Runs in a fresh `node` process (no tsx, no loader): loads a Lambda bundle and, unless the mode is `load`, sends it
 // its first API Gateway REST v1 event. Prints one JSON line with the timings. Usage:
-//   node bench/lambda-probe.cjs <bundle> load|healthz|tests [accessToken]
+//   node bench/lambda-probe.cjs <bundle> load|builtins|healthz|tests [accessToken]
+// `builtins` adds the public Node built-in modules the `require` loaded (Node's own load list, before and after).
 /* eslint-disable @typescript-eslint/no-require-imports -- a plain CommonJS script, run by node without a loader */
 'use strict';
 const { performance } = require('node:perf_hooks');
@@ -43,11 +44,17 @@ function event(path, headers) {
 const context = { awsRequestId: 'bench', functionName: 'bench', getRemainingTimeInMillis: () => 29_000 };
 
 (async () => {
+  const loadedBefore = process.moduleLoadList.length;
   const started = performance.now();
   const { handler } = require(bundle);
   const loaded = performance.now();
   const out = { requireMs: loaded - started };
-  if (mode !== 'load') {
+  if (mode === 'builtins') {
+    out.builtins = process.moduleLoadList
+      .slice(loadedBefore)
+      .filter((entry) => entry.startsWith('NativeModule ') && !entry.includes('internal/'))
+      .map((entry) => entry.slice('NativeModule '.length));
+  } else if (mode !== 'load') {
     const first = mode === 'tests' ? event('/tests', { Authorization: `Bearer ${token}` }) : event('/healthz', {});
     const result = await handler(first, context);
     out.firstRequestMs = performance.now() - loaded;

@@ -9,12 +9,15 @@
  *
  * Knobs for quick runs while developing (the defaults are what the README reports): BENCH_ROUNDS, BENCH_SECONDS,
  * BENCH_MEMORY_REQUESTS, BENCH_PROFILE=1 (writes a CPU profile of the BFF server to a temp dir and prints its path).
+ * A run writes bench/results/latest.json (untracked) only; `--update-docs` also rewrites the READMEs' tables and
+ * bench/results/published.json; `--only lambda` measures the Lambda figures alone and writes nothing.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { FakeIdp } from '../test/support/fake-idp';
 import { pinToCores, startServer, type ServerChild } from './lib/children';
 import { destroyAgent, get, setCookies } from './lib/http';
@@ -26,6 +29,17 @@ import { median, round } from './lib/stats';
 const RESULTS_DIR = path.join(__dirname, 'results');
 /** The READMEs that carry the latest table between the bench:results markers: this folder's and the project's. */
 const READMES = [path.join(__dirname, 'README.md'), path.join(__dirname, '..', 'README.md')];
+
+/** Command line: `--update-docs` (write the READMEs' tables and bench/results/published.json), `--only lambda`. */
+const ARGS = parseBenchArgs(process.argv.slice(2));
+const PUBLISHED_JSON = path.join(RESULTS_DIR, 'published.json');
+
+function parseBenchArgs(argv: string[]): { updateDocs: boolean; only: 'lambda' | undefined } {
+  const { values } = parseArgs({ args: argv, strict: true, options: { 'update-docs': { type: 'boolean' }, only: { type: 'string' } } });
+  if (values.only !== undefined && values.only !== 'lambda') throw new Error(`--only: unknown section "${values.only}" (known: lambda)`);
+  if (values.only && values['update-docs']) throw new Error('--update-docs needs the whole benchmark, not --only');
+  return { updateDocs: values['update-docs'] === true, only: values.only };
+}
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ROUND_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -49,7 +63,7 @@ function machine() {
     cpu: model,
     node: process.version,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
-    memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+    memoryGB: round(os.totalmem() / 1e9, 1),
   };
 }
 
@@ -123,11 +137,58 @@ function ratio(figures: Record<string, TargetFigures>, candidate: string, refere
   return median(a.map((result, index) => result.rps / b[index]!.rps));
 }
 
+/** Bundle size, load time against the naive bundle and the floor, and cold-start latency, in fresh processes. */
+async function measureLambda(idp: FakeIdp) {
+  log('Lambda: building the shipped, the naive and the floor bundles, measuring load and first requests in fresh processes');
+  const bundles = await buildBundles();
+  try {
+    // Module scope parses the configuration and starts a JWKS hydration: point it at a closed loopback port.
+    const unreachable = 'http://127.0.0.1:1';
+    const loadEnv = idp.env({
+      COGNITO_DOMAIN: unreachable,
+      COGNITO_ISSUER: `${unreachable}/${idp.poolId}`,
+      PUBLIC_BASE_URL: STAGE_BASE_URL,
+      LOG_LEVEL: 'error',
+    });
+    const load = await measureLoad(bundles, loadEnv, LOAD_RUNS);
+    const liveEnv = idp.env({ PUBLIC_BASE_URL: STAGE_BASE_URL, LOG_LEVEL: 'error' });
+    const token = await idp.signAccessToken();
+    return {
+      bundleBytes: sizeBytes(bundles.shipped),
+      naiveBundleBytes: sizeBytes(bundles.naive),
+      loadMs: load.shippedMs,
+      naiveLoadMs: load.naiveMs,
+      loadRatio: load.shippedMs / load.naiveMs,
+      floorLoadMs: load.floorMs,
+      emptyLoadMs: load.emptyMs,
+      floorRatio: load.shippedMs / load.floorMs,
+      naiveFloorRatio: load.naiveMs / load.floorMs,
+      floorBuiltins: bundles.floorBuiltins,
+      loadRuns: load.runs,
+      firstHealthz: await measureFirstRequest(bundles.shipped, 'healthz', liveEnv, token, FIRST_REQUEST_RUNS),
+      firstTests: await measureFirstRequest(bundles.shipped, 'tests', liveEnv, token, FIRST_REQUEST_RUNS),
+      naiveFirstTests: await measureFirstRequest(bundles.naive, 'tests', liveEnv, token, FIRST_REQUEST_RUNS),
+    };
+  } finally {
+    rmSync(bundles.dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const children: ServerChild[] = [];
   const host = machine();
   const pinning = pinToCores();
   const idp = await FakeIdp.start();
+  if (ARGS.only === 'lambda') {
+    try {
+      const lambda = roundLambda(await measureLambda(idp));
+      process.stdout.write(`${renderLambda(lambda).join('\n')}\n\n${renderTargets(lambdaChecks(lambda)).join('\n')}\n`);
+      log('done (Lambda only: nothing written)');
+    } finally {
+      await idp.close();
+    }
+    return;
+  }
   try {
     const bffEnv = idp.env({ LOG_LEVEL: 'info' });
     const eocSecret = randomBytes(32).toString('base64url');
@@ -261,7 +322,7 @@ async function main(): Promise<void> {
     await runLoad(memoryTarget, { amount: MEMORY_WARMUP_REQUESTS });
     const afterWarmup = await fresh.stats({ gc: true });
     // In four legs, with a reading after each: a leak grows leg after leg, a heap settling in does not.
-    const legs: { requests: number; rssMiB: number; heapUsedMiB: number }[] = [];
+    const legs: { requests: number; rssMB: number; heapUsedMB: number }[] = [];
     let served = 0;
     let afterLoad = afterWarmup;
     for (let leg = 0; leg < 4; leg += 1) {
@@ -269,47 +330,22 @@ async function main(): Promise<void> {
       if (run.non2xx > 0 || run.errors > 0) throw new Error(`memory run: ${run.non2xx} non-2xx, ${run.errors} errors`);
       served += run.requests;
       afterLoad = await fresh.stats({ gc: true });
-      legs.push({ requests: served, rssMiB: round(afterLoad.rss / 2 ** 20, 2), heapUsedMiB: round(afterLoad.heapUsed / 2 ** 20, 2) });
+      legs.push({ requests: served, rssMB: round(afterLoad.rss / 1e6, 2), heapUsedMB: round(afterLoad.heapUsed / 1e6, 2) });
     }
     const memory = {
       requests: served,
-      rssAfterWarmupMiB: afterWarmup.rss / 2 ** 20,
-      rssAfterLoadMiB: afterLoad.rss / 2 ** 20,
-      rssGrowthMiB: (afterLoad.rss - afterWarmup.rss) / 2 ** 20,
-      heapUsedAfterWarmupMiB: afterWarmup.heapUsed / 2 ** 20,
-      heapUsedAfterLoadMiB: afterLoad.heapUsed / 2 ** 20,
+      rssAfterWarmupMB: afterWarmup.rss / 1e6,
+      rssAfterLoadMB: afterLoad.rss / 1e6,
+      rssGrowthMB: (afterLoad.rss - afterWarmup.rss) / 1e6,
+      heapUsedAfterWarmupMB: afterWarmup.heapUsed / 1e6,
+      heapUsedAfterLoadMB: afterLoad.heapUsed / 1e6,
     };
     await fresh.stop();
     children.splice(children.indexOf(fresh), 1);
     await Promise.all(children.map((child) => child.stop()));
     children.length = 0;
 
-    // --- Lambda ------------------------------------------------------------------------------------------------
-    log('Lambda: building the shipped and the naive bundle, measuring load and first requests in fresh processes');
-    const bundles = await buildBundles();
-    // Module scope parses the configuration and starts a JWKS hydration: point it at a closed loopback port.
-    const unreachable = 'http://127.0.0.1:1';
-    const loadEnv = idp.env({
-      COGNITO_DOMAIN: unreachable,
-      COGNITO_ISSUER: `${unreachable}/${idp.poolId}`,
-      PUBLIC_BASE_URL: STAGE_BASE_URL,
-      LOG_LEVEL: 'error',
-    });
-    const load = await measureLoad(bundles, loadEnv, LOAD_RUNS);
-    const liveEnv = idp.env({ PUBLIC_BASE_URL: STAGE_BASE_URL, LOG_LEVEL: 'error' });
-    const token = await idp.signAccessToken();
-    const lambda = {
-      bundleBytes: sizeBytes(bundles.shipped),
-      naiveBundleBytes: sizeBytes(bundles.naive),
-      loadMs: load.shippedMs,
-      naiveLoadMs: load.naiveMs,
-      loadRatio: load.shippedMs / load.naiveMs,
-      loadRuns: load.runs,
-      firstHealthz: await measureFirstRequest(bundles.shipped, 'healthz', liveEnv, token, FIRST_REQUEST_RUNS),
-      firstTests: await measureFirstRequest(bundles.shipped, 'tests', liveEnv, token, FIRST_REQUEST_RUNS),
-      naiveFirstTests: await measureFirstRequest(bundles.naive, 'tests', liveEnv, token, FIRST_REQUEST_RUNS),
-    };
-    rmSync(bundles.dir, { recursive: true, force: true });
+    const lambda = await measureLambda(idp);
 
     // --- report --------------------------------------------------------------------------------------------------
     const checks = [
@@ -327,12 +363,11 @@ async function main(): Promise<void> {
         met: ratios.bearerVsEoc >= 2.5,
         unit: '×',
       },
-      { target: 'Lambda bundle < 300 KB', measured: lambda.bundleBytes / 1000, met: lambda.bundleBytes < 300_000, unit: 'KB' },
-      { target: 'Lambda load time ≤ 0.3 × naive bundle', measured: lambda.loadRatio, met: lambda.loadRatio <= 0.3, unit: '×' },
+      ...lambdaChecks(lambda),
       {
         target: 'RSS growth < 10 MB over 100k requests',
-        measured: (memory.rssGrowthMiB * 2 ** 20) / 1e6,
-        met: memory.rssGrowthMiB * 2 ** 20 < 10e6,
+        measured: memory.rssGrowthMB,
+        met: memory.rssGrowthMB < 10,
         unit: 'MB',
       },
     ];
@@ -371,22 +406,14 @@ async function main(): Promise<void> {
       },
       memory: {
         requests: memory.requests,
-        rssAfterWarmupMiB: round(memory.rssAfterWarmupMiB, 2),
-        rssAfterLoadMiB: round(memory.rssAfterLoadMiB, 2),
-        rssGrowthMiB: round(memory.rssGrowthMiB, 2),
-        heapUsedAfterWarmupMiB: round(memory.heapUsedAfterWarmupMiB, 2),
-        heapUsedAfterLoadMiB: round(memory.heapUsedAfterLoadMiB, 2),
+        rssAfterWarmupMB: round(memory.rssAfterWarmupMB, 2),
+        rssAfterLoadMB: round(memory.rssAfterLoadMB, 2),
+        rssGrowthMB: round(memory.rssGrowthMB, 2),
+        heapUsedAfterWarmupMB: round(memory.heapUsedAfterWarmupMB, 2),
+        heapUsedAfterLoadMB: round(memory.heapUsedAfterLoadMB, 2),
         legs,
       },
-      lambda: {
-        ...lambda,
-        loadMs: round(lambda.loadMs, 2),
-        naiveLoadMs: round(lambda.naiveLoadMs, 2),
-        loadRatio: round(lambda.loadRatio, 3),
-        firstHealthz: roundAll(lambda.firstHealthz),
-        firstTests: roundAll(lambda.firstTests),
-        naiveFirstTests: roundAll(lambda.naiveFirstTests),
-      },
+      lambda: roundLambda(lambda),
       targets: checks.map((check) => ({ ...check, measured: round(check.measured, 3) })),
       runtimeSeconds: round(runtimeSeconds, 0),
     };
@@ -395,9 +422,19 @@ async function main(): Promise<void> {
     const tmp = path.join(RESULTS_DIR, 'latest.json.tmp');
     writeFileSync(tmp, JSON.stringify(report, null, 2) + '\n');
     renameSync(tmp, path.join(RESULTS_DIR, 'latest.json'));
-    for (const readme of READMES) await updateReadme(readme, markdown);
     process.stdout.write(markdown + '\n');
-    log(`done in ${runtimeSeconds.toFixed(0)} s; wrote bench/results/latest.json and the table in bench/README.md and README.md`);
+    if (ARGS.updateDocs) {
+      // The figures behind the published tables, kept with them (latest.json is this machine's last run, untracked).
+      writeFileSync(PUBLISHED_JSON, JSON.stringify(report, null, 2) + '\n');
+      for (const readme of READMES) await updateReadme(readme, markdown);
+      log(
+        `done in ${runtimeSeconds.toFixed(0)} s; wrote bench/results/latest.json, ${path.relative(process.cwd(), PUBLISHED_JSON)} and the tables in bench/README.md and README.md`,
+      );
+    } else {
+      log(
+        `done in ${runtimeSeconds.toFixed(0)} s; wrote bench/results/latest.json (untracked); \`npm run bench -- --update-docs\` also updates the READMEs`,
+      );
+    }
   } finally {
     await Promise.all(children.map((child) => child.stop()));
     destroyAgent();
@@ -407,6 +444,55 @@ async function main(): Promise<void> {
 
 function roundAll<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).map(([name, v]) => [name, typeof v === 'number' ? round(v, 2) : v])) as T;
+}
+
+type LambdaFigures = Awaited<ReturnType<typeof measureLambda>>;
+type Check = { target: string; measured: number; met: boolean; unit: string };
+
+function roundLambda(lambda: LambdaFigures): LambdaFigures {
+  return {
+    ...lambda,
+    loadMs: round(lambda.loadMs, 2),
+    naiveLoadMs: round(lambda.naiveLoadMs, 2),
+    loadRatio: round(lambda.loadRatio, 3),
+    floorLoadMs: round(lambda.floorLoadMs, 2),
+    emptyLoadMs: round(lambda.emptyLoadMs, 3),
+    floorRatio: round(lambda.floorRatio, 3),
+    naiveFloorRatio: round(lambda.naiveFloorRatio, 3),
+    firstHealthz: roundAll(lambda.firstHealthz),
+    firstTests: roundAll(lambda.firstTests),
+    naiveFirstTests: roundAll(lambda.naiveFirstTests),
+  };
+}
+
+function lambdaChecks(lambda: LambdaFigures): Check[] {
+  return [
+    { target: 'Lambda bundle < 300 KB', measured: lambda.bundleBytes / 1000, met: lambda.bundleBytes < 300_000, unit: 'KB' },
+    { target: 'Lambda load time ≤ 0.3 × naive bundle', measured: lambda.loadRatio, met: lambda.loadRatio <= 0.3, unit: '×' },
+  ];
+}
+
+const fmt = (value: number, digits = 2) => value.toFixed(digits);
+
+/** The Lambda rows of the "Other measure" table. */
+function renderLambda(lambda: LambdaFigures): string[] {
+  return [
+    `| Lambda bundle | ${fmt(lambda.bundleBytes / 1000, 1)} KB (naive: ${fmt(lambda.naiveBundleBytes / 1000, 1)} KB) |`,
+    `| Lambda bundle load (\`require\`, fresh process) | ${fmt(lambda.loadMs)} ms vs naive ${fmt(lambda.naiveLoadMs)} ms = ${fmt(lambda.loadRatio, 3)}× |`,
+    `| Floor: an empty handler loading the same ${lambda.floorBuiltins.length} Node built-in modules (an empty handler alone: ${fmt(lambda.emptyLoadMs, 2)} ms) | ${fmt(lambda.floorLoadMs)} ms; bundle = ${fmt(lambda.floorRatio, 2)}× the floor (naive: ${fmt(lambda.naiveFloorRatio, 2)}×) |`,
+    `| Lambda cold start to first /healthz answer (require + JWKS hydration + event) | ${fmt(lambda.firstHealthz.totalMs)} ms |`,
+    `| Lambda cold start to first /tests answer (Bearer token verified) | ${fmt(lambda.firstTests.totalMs)} ms (naive bundle: ${fmt(lambda.naiveFirstTests.totalMs)} ms) |`,
+  ];
+}
+
+function renderTargets(checks: Check[]): string[] {
+  return [
+    '| Target | measured | met |',
+    '| --- | ---: | :---: |',
+    ...checks.map(
+      (check) => `| ${check.target} | ${fmt(check.measured, check.unit === '×' ? 3 : 1)} ${check.unit} | ${check.met ? 'yes' : '**no**'} |`,
+    ),
+  ];
 }
 
 type Report = {
@@ -419,24 +505,15 @@ type Report = {
   signIn: { endToEndPerSecond: number; bffCpuMicrosPerSignIn: number; bffSignInsPerCpuSecond: number };
   memory: {
     requests: number;
-    rssAfterWarmupMiB: number;
-    rssAfterLoadMiB: number;
-    rssGrowthMiB: number;
-    heapUsedAfterWarmupMiB: number;
-    heapUsedAfterLoadMiB: number;
-    legs: { requests: number; rssMiB: number }[];
+    rssAfterWarmupMB: number;
+    rssAfterLoadMB: number;
+    rssGrowthMB: number;
+    heapUsedAfterWarmupMB: number;
+    heapUsedAfterLoadMB: number;
+    legs: { requests: number; rssMB: number }[];
   };
-  lambda: {
-    bundleBytes: number;
-    naiveBundleBytes: number;
-    loadMs: number;
-    naiveLoadMs: number;
-    loadRatio: number;
-    firstHealthz: { totalMs: number; firstRequestMs: number };
-    firstTests: { totalMs: number; firstRequestMs: number };
-    naiveFirstTests: { totalMs: number; firstRequestMs: number };
-  };
-  targets: { target: string; measured: number; met: boolean; unit: string }[];
+  lambda: LambdaFigures;
+  targets: Check[];
   runtimeSeconds: number;
 };
 
@@ -444,13 +521,12 @@ function renderMarkdown(report: Report): string {
   const t = report.throughput;
   const r = report.ratios;
   const m = report.machine;
-  const fmt = (value: number, digits = 2) => value.toFixed(digits);
   const label = (name: string) =>
     name === 'eoc' ? `${t[name]!.label} (${fmt(report.eocCookieBytes / 1000, 1)} KB session cookie)` : t[name]!.label;
   const row = (name: string, vsBare: string, vsEoc: string) =>
     `| ${label(name)} | ${t[name]!.rps.toLocaleString('en-US')} | ${fmt(t[name]!.p50Ms, 3)} | ${fmt(t[name]!.p99Ms, 3)} | ${fmt(t[name]!.serverCpuMicrosPerRequest, 0)} | ${vsBare} | ${vsEoc} |`;
   const lines = [
-    `Machine: ${m.nproc} cores (\`nproc\`), ${m.cpu}, ${m.memoryGiB} GiB, Node.js ${m.node}, ${m.os}. ` +
+    `Machine: ${m.nproc} cores (\`nproc\`), ${m.cpu}, ${m.memoryGB} GB, Node.js ${m.node}, ${m.os}. ` +
       `${report.method.rounds} interleaved rounds of ${report.method.roundSeconds} s per target, ${report.method.connections} connections, medians; ${report.method.pinning}; ${report.date}.`,
     '',
     '| Authenticated GET | req/s | p50 ms | p99 ms | server CPU µs/req | × bare Express | × express-openid-connect |',
@@ -467,17 +543,10 @@ function renderMarkdown(report: Report): string {
     '| --- | ---: |',
     `| Sign-in round trip (/auth/login + /auth/callback, fake IdP), BFF CPU per sign-in | ${report.signIn.bffCpuMicrosPerSignIn.toLocaleString('en-US')} µs (${report.signIn.bffSignInsPerCpuSecond.toLocaleString('en-US')} sign-ins per CPU-second) |`,
     `| Sign-in round trips end to end, IdP signing included (2 cores shared) | ${report.signIn.endToEndPerSecond.toLocaleString('en-US')} /s |`,
-    `| Lambda bundle | ${fmt(report.lambda.bundleBytes / 1000, 1)} KB (naive: ${fmt(report.lambda.naiveBundleBytes / 1000, 1)} KB) |`,
-    `| Lambda bundle load (\`require\`, fresh process) | ${fmt(report.lambda.loadMs)} ms vs naive ${fmt(report.lambda.naiveLoadMs)} ms = ${fmt(report.lambda.loadRatio, 3)}× |`,
-    `| Lambda cold start to first /healthz answer (require + JWKS hydration + event) | ${fmt(report.lambda.firstHealthz.totalMs)} ms |`,
-    `| Lambda cold start to first /tests answer (Bearer token verified) | ${fmt(report.lambda.firstTests.totalMs)} ms (naive bundle: ${fmt(report.lambda.naiveFirstTests.totalMs)} ms) |`,
-    `| RSS after warm-up → after ${report.memory.requests.toLocaleString('en-US')} authenticated requests (readings every 25,000, after a GC) | ${fmt(report.memory.rssAfterWarmupMiB, 1)} → ${report.memory.legs.map((leg) => fmt(leg.rssMiB, 1)).join(' → ')} MiB (${report.memory.rssGrowthMiB >= 0 ? '+' : ''}${fmt(report.memory.rssGrowthMiB, 2)} MiB); heap used ${fmt(report.memory.heapUsedAfterWarmupMiB, 2)} → ${fmt(report.memory.heapUsedAfterLoadMiB, 2)} MiB |`,
+    ...renderLambda(report.lambda),
+    `| RSS after warm-up → after ${report.memory.requests.toLocaleString('en-US')} authenticated requests (readings every 25,000, after a GC) | ${fmt(report.memory.rssAfterWarmupMB, 1)} → ${report.memory.legs.map((leg) => fmt(leg.rssMB, 1)).join(' → ')} MB (${report.memory.rssGrowthMB >= 0 ? '+' : ''}${fmt(report.memory.rssGrowthMB, 2)} MB); heap used ${fmt(report.memory.heapUsedAfterWarmupMB, 2)} → ${fmt(report.memory.heapUsedAfterLoadMB, 2)} MB |`,
     '',
-    '| Target | measured | met |',
-    '| --- | ---: | :---: |',
-    ...report.targets.map(
-      (check) => `| ${check.target} | ${fmt(check.measured, check.unit === '×' ? 3 : 1)} ${check.unit} | ${check.met ? 'yes' : '**no**'} |`,
-    ),
+    ...renderTargets(report.targets),
     '',
     `Benchmark runtime: ${report.runtimeSeconds} s.`,
   ];

@@ -5,7 +5,7 @@
  * processes, alternating the two bundles run by run.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -17,6 +17,15 @@ const PROBE = path.join(ROOT, 'bench', 'lambda-probe.cjs');
 export interface Bundles {
   shipped: string;
   naive: string;
+  /** An empty handler: nothing but the file itself to load. */
+  empty: string;
+  /**
+   * The floor for any bundle that serves HTTP the way this one does: an empty handler that loads the very Node
+   * built-in modules the shipped bundle loads at `require` time (found by loading it once; see `floorBundle`).
+   */
+  floor: string;
+  /** The public built-in modules the floor loads. */
+  floorBuiltins: string[];
   /** The temporary directory holding them: remove it when done. */
   dir: string;
 }
@@ -45,7 +54,29 @@ export async function buildBundles(): Promise<Bundles> {
     external: ['@aws-sdk/*'],
     logLevel: 'error',
   });
-  return { shipped, naive, dir };
+  const empty = writeHandler(path.join(dir, 'empty', 'index.js'), []);
+  const floorBuiltins = (await probe(shipped, 'builtins', PROBE_ENV)).builtins ?? [];
+  const floor = writeHandler(path.join(dir, 'floor', 'index.js'), floorBuiltins);
+  return { shipped, naive, empty, floor, floorBuiltins, dir };
+}
+
+/** Module scope would hydrate a JWKS: a configuration that parses and points it at a closed loopback port. */
+const PROBE_ENV = {
+  COGNITO_USER_POOL_ID: 'us-west-2_Floor1',
+  COGNITO_CLIENT_ID: 'floorclient',
+  COGNITO_DOMAIN: 'http://127.0.0.1:1',
+  COGNITO_ISSUER: 'http://127.0.0.1:1/us-west-2_Floor1',
+  COOKIE_KEYS: Buffer.alloc(32, 1).toString('base64url'),
+  PUBLIC_BASE_URL: 'https://abc123.execute-api.us-west-2.amazonaws.com/dev',
+  LOG_LEVEL: 'error',
+};
+
+/** A Lambda handler that answers an empty 200 after loading `builtins` (Node's own modules) at module scope. */
+function writeHandler(file: string, builtins: string[]): string {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const requires = builtins.map((name) => `require(${JSON.stringify(name)});`).join('\n');
+  writeFileSync(file, `'use strict';\n${requires}\nexports.handler = async () => ({ statusCode: 200, body: '' });\n`);
+  return file;
 }
 
 export function sizeBytes(file: string): number {
@@ -57,10 +88,16 @@ interface ProbeResult {
   firstRequestMs?: number;
   totalMs?: number;
   status?: number;
+  builtins?: string[];
   error?: string;
 }
 
-function probe(bundle: string, mode: 'load' | 'healthz' | 'tests', env: Record<string, string>, token = ''): Promise<ProbeResult> {
+function probe(
+  bundle: string,
+  mode: 'load' | 'builtins' | 'healthz' | 'tests',
+  env: Record<string, string>,
+  token = '',
+): Promise<ProbeResult> {
   return new Promise((resolve, reject) => {
     // A clean environment: only what a Lambda would have (PATH for node, the function's configuration).
     execFile(
@@ -85,24 +122,30 @@ function probe(bundle: string, mode: 'load' | 'healthz' | 'tests', env: Record<s
 export interface LoadTimes {
   shippedMs: number;
   naiveMs: number;
+  floorMs: number;
+  emptyMs: number;
   runs: number;
 }
 
-/** Median `require` time of each bundle over `runs` fresh processes each, alternating. */
+type Timed = 'shipped' | 'naive' | 'floor' | 'empty';
+
+/** Median `require` time of each bundle over `runs` fresh processes each, in a rotating order. */
 export async function measureLoad(bundles: Bundles, env: Record<string, string>, runs: number): Promise<LoadTimes> {
-  const shipped: number[] = [];
-  const naive: number[] = [];
+  const kinds: Timed[] = ['shipped', 'naive', 'floor', 'empty'];
+  const times: Record<Timed, number[]> = { shipped: [], naive: [], floor: [], empty: [] };
   // One untimed run each: the first read of a fresh file pays for the page cache, not for the module.
-  await probe(bundles.shipped, 'load', env);
-  await probe(bundles.naive, 'load', env);
+  for (const kind of kinds) await probe(bundles[kind], 'load', env);
   for (let run = 0; run < runs; run += 1) {
-    const order = run % 2 === 0 ? (['shipped', 'naive'] as const) : (['naive', 'shipped'] as const);
-    for (const which of order) {
-      const result = await probe(bundles[which], 'load', env);
-      (which === 'shipped' ? shipped : naive).push(result.requireMs);
-    }
+    const order = [...kinds.slice(run % kinds.length), ...kinds.slice(0, run % kinds.length)];
+    for (const kind of order) times[kind].push((await probe(bundles[kind], 'load', env)).requireMs);
   }
-  return { shippedMs: median(shipped), naiveMs: median(naive), runs };
+  return {
+    shippedMs: median(times.shipped),
+    naiveMs: median(times.naive),
+    floorMs: median(times.floor),
+    emptyMs: median(times.empty),
+    runs,
+  };
 }
 
 export interface FirstRequest {
