@@ -28,7 +28,7 @@ function listen(app: ReturnType<typeof createApp>, port: number): Promise<Server
 async function main(): Promise<void> {
   const env: EnvRecord = readProcessEnv();
   let settings = env;
-  let localStack: LocalStackHandle | undefined;
+  let localStack: (LocalStackHandle & { notice: string }) | undefined;
   let demoCredentials: { username: string; password: string } | undefined;
 
   if (wantsLocalStack(env)) {
@@ -59,9 +59,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   announceDegradations(config, logger);
   if (localStack) {
-    logger.warn(
-      'local stack: cognito-local has no /oauth2/revoke and no /logout; sign-out clears the cookies, its revocation call fails (logged) and the returned logoutUrl leads nowhere',
-    );
+    logger.warn(localStack.notice);
   }
   const runtime = createRuntime(config);
   await hydrate(runtime, logger);

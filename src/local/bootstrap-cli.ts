@@ -16,22 +16,24 @@
  *     Environment: PUBLIC_BASE_URL (default http://localhost:3000), DEMO_PASSWORD (generated and printed when unset).
  */
 import { AdminInitiateAuthCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig, readProcessEnv, type EnvRecord } from '../config';
 import { isLoopbackHost } from '../net/loopback';
 import { bootstrapLocalPool, type LocalPool } from './bootstrap';
+import { writeEmulatorConfig } from './emulator-config';
 import { loadOrCreateLocalCookieKey } from './cookie-keys';
 import { generateDemoPassword } from './demo-password';
 import { LocalStackError } from './errors';
 import { localStackSettings } from './local-stack';
 
+// Kept importable from here: the container tests and docs name it as part of this CLI.
+export { EMULATOR_CONFIG_FILE, writeEmulatorConfig } from './emulator-config';
+
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:9229';
 export const DEFAULT_PUBLIC_BASE_URL = 'http://localhost:3000';
-/** cognito-local's configuration file, relative to its working directory. */
-export const EMULATOR_CONFIG_FILE = path.join('.cognito', 'config.json');
 
 const USAGE = `usage:
   bootstrap-cli emulator --issuer-domain <url>
@@ -101,30 +103,6 @@ function loopbackOrigin(flag: string, value: string): string {
     throw new LocalStackError(`${flag}: must be an origin (scheme://host:port), without path, query or credentials`);
   }
   return url.origin;
-}
-
-/**
- * Pins cognito-local's token issuer: sets `TokenConfig.IssuerDomain` in `<workDir>/.cognito/config.json`, keeping
- * whatever else the file holds. cognito-local merges this file over its defaults at start, where the issuer would
- * otherwise be `http://${HOST}:${PORT}`. Returns the file's path.
- */
-export function writeEmulatorConfig(workDir: string, issuerDomain: string): string {
-  const file = path.join(workDir, EMULATOR_CONFIG_FILE);
-  let config: Record<string, unknown> = {};
-  if (existsSync(file)) {
-    try {
-      const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
-      config = parsed as Record<string, unknown>;
-    } catch (error) {
-      throw new LocalStackError(`${file} is not a JSON object (${(error as Error).message}); fix or delete it`);
-    }
-  }
-  const tokenConfig = typeof config.TokenConfig === 'object' && config.TokenConfig !== null ? config.TokenConfig : {};
-  config.TokenConfig = { ...tokenConfig, IssuerDomain: issuerDomain };
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
-  return file;
 }
 
 /** Runs cognito-local's own start script in this process, after pinning the issuer. Never returns while it runs. */

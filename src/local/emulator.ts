@@ -12,6 +12,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
+import { writeEmulatorConfig } from './emulator-config';
 import { LocalStackError } from './errors';
 
 export interface EmulatorOptions {
@@ -24,6 +25,12 @@ export interface EmulatorOptions {
   onLog?: (line: string) => void;
   /** How long to wait for the first HTTP answer. @default 20_000 */
   readyTimeoutMs?: number;
+  /**
+   * The origin the emulator puts in its tokens' `iss` (`TokenConfig.IssuerDomain`), when it is not the emulator's own
+   * URL: the local stack pins it to the front that serves the emulator's missing endpoints (see cognito-front.ts).
+   * @default `http://${host}:${port}`
+   */
+  issuerDomain?: string;
   /** cognito-local's debug logging. Its debug lines contain passwords and tokens: for troubleshooting only. */
   debug?: boolean;
 }
@@ -65,6 +72,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   // Checked before spawning: a clear message instead of a child that dies with EADDRINUSE in its log.
   await assertPortFree(host, port);
   mkdirSync(options.dataDir, { recursive: true });
+  if (options.issuerDomain !== undefined) writeEmulatorConfig(options.dataDir, options.issuerDomain);
 
   const url = `http://${urlHost(host)}:${port}`;
   const recentLines: string[] = [];
@@ -127,6 +135,18 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     throw new LocalStackError('cognito-local started without a process id');
   }
   return { url, port, pid, stop };
+}
+
+/** A loopback port free right now, for a process that must be told its port (the OS picks; the race is accepted). */
+export async function freeLoopbackPort(host: string = DEFAULT_HOST): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (error: Error) => reject(new LocalStackError(`cannot find a free port on ${host}: ${error.message}`)));
+    probe.listen({ host, port: 0, exclusive: true }, () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** Binds the port briefly, the way the emulator will, to turn "in use" into a clear error. */

@@ -1,13 +1,16 @@
 /**
- * The local stack behind `npm start` without an IdP: cognito-local on loopback, the bootstrapped pool, and the
- * settings the BFF's configuration is parsed from, all derived here rather than typed by the user.
+ * The local stack behind `npm start` without an IdP: cognito-local on loopback behind a small front that serves the
+ * endpoints it lacks (`/logout`, `/oauth2/revoke`; see cognito-front.ts), the bootstrapped pool, and the settings the
+ * BFF's configuration is parsed from, all derived here rather than typed by the user.
  */
 import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { localClientFields } from './app-client';
 import { bootstrapLocalPool, type LocalPool } from './bootstrap';
+import { startCognitoFront, type CognitoFront } from './cognito-front';
 import { loadOrCreateLocalCookieKey } from './cookie-keys';
 import { generateDemoPassword } from './demo-password';
-import { startEmulator, type RunningEmulator } from './emulator';
+import { freeLoopbackPort, startEmulator, type RunningEmulator } from './emulator';
 
 export const DEFAULT_EMULATOR_PORT = 9229;
 /** Loopback on purpose: the emulator checks no credentials. It is also the host part of the token issuer. */
@@ -16,7 +19,7 @@ const EMULATOR_HOST = '127.0.0.1';
 export interface LocalStackOptions {
   /** Where the local state lives (`<repo>/.local`): the emulator's data and the cookie key. */
   rootDir: string;
-  /** @default 9229 */
+  /** Where the emulator is reached (its front): OAuth endpoints, sign-in form, token issuer. @default 9229 */
   emulatorPort?: number;
   /** The BFF's public base URL (callback and logout URLs of the app client). */
   publicBaseUrl: string;
@@ -27,47 +30,87 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
+  /** cognito-local itself, on a private loopback port: reach it through `front`. */
   emulator: RunningEmulator;
+  /** What the BFF and the browser talk to: cognito-local plus `/logout` and `/oauth2/revoke`. */
+  front: CognitoFront;
   pool: LocalPool;
   /** Environment-style overlay for the BFF's configuration (`COGNITO_*`, `REQUIRE_NONCE`, `COOKIE_KEYS`). */
   settings: Record<string, string>;
+  /** One line for the start-up log: what the local stack emulates beyond cognito-local, and what it does not. */
+  notice: string;
   stop(): Promise<void>;
+}
+
+/** What differs from Cognito locally (README "The local stack's Cognito"); said at every start. */
+export function emulationNotice(frontUrl: string): string {
+  return (
+    `local stack: cognito-local behind a front on ${frontUrl} that adds Cognito's /logout (redirects only to the app ` +
+    "client's sign-out URLs) and /oauth2/revoke (a revoked refresh token gets invalid_grant until the stack stops); " +
+    'not emulated: refresh-token rotation, the nonce in ID tokens, /oauth2/userInfo, the hosted UI session, ' +
+    'revocation across restarts'
+  );
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   // Owner-only: the emulator keeps passwords and refresh tokens in plain JSON below it, next to the cookie key.
   mkdirSync(options.rootDir, { recursive: true });
   chmodSync(options.rootDir, 0o700);
-  const emulator = await startEmulator({
-    port: options.emulatorPort ?? DEFAULT_EMULATOR_PORT,
+  // The front first: it takes the port the user chose (a clear error when busy) and is the tokens' issuer.
+  const front = await startCognitoFront({
     host: EMULATOR_HOST,
-    dataDir: path.join(options.rootDir, 'cognito-local'),
-    onLog: options.onLog,
+    port: options.emulatorPort ?? DEFAULT_EMULATOR_PORT,
   });
+  let emulator: RunningEmulator | undefined;
   try {
+    emulator = await startEmulator({
+      port: await freeLoopbackPort(EMULATOR_HOST),
+      host: EMULATOR_HOST,
+      dataDir: path.join(options.rootDir, 'cognito-local'),
+      issuerDomain: front.url,
+      onLog: options.onLog,
+    });
+    front.setUpstream(emulator.url);
     const pool = await bootstrapLocalPool({
-      endpoint: emulator.url,
+      endpoint: front.url,
       publicBaseUrl: options.publicBaseUrl,
       demoPassword: options.demoPassword ?? generateDemoPassword(),
     });
+    front.registerClient({
+      clientId: pool.clientId,
+      clientSecret: pool.clientSecret,
+      logoutUrls: localClientFields(options.publicBaseUrl).LogoutURLs ?? [],
+    });
     const cookieKey = loadOrCreateLocalCookieKey(options.rootDir);
-    return { emulator, pool, settings: localStackSettings(emulator, pool, cookieKey), stop: () => emulator.stop() };
+    const running = emulator;
+    return {
+      emulator: running,
+      front,
+      pool,
+      settings: localStackSettings(front, pool, cookieKey),
+      notice: emulationNotice(front.url),
+      stop: async () => {
+        await front.close();
+        await running.stop();
+      },
+    };
   } catch (error) {
-    await emulator.stop();
+    await front.close();
+    await emulator?.stop();
     throw error;
   }
 }
 
 /** The settings the BFF needs to talk to the emulator. No demo password: it is not configuration of the BFF. */
-export function localStackSettings(emulator: Pick<RunningEmulator, 'url'>, pool: LocalPool, cookieKey: string): Record<string, string> {
+export function localStackSettings(emulator: { url: string }, pool: LocalPool, cookieKey: string): Record<string, string> {
   return {
     COGNITO_USER_POOL_ID: pool.userPoolId,
     COGNITO_CLIENT_ID: pool.clientId,
     COGNITO_CLIENT_SECRET: pool.clientSecret,
-    // The emulator serves the OAuth endpoints at its root, next to the admin API.
+    // The emulator (through its front) serves the OAuth endpoints at its root, next to the admin API.
     COGNITO_DOMAIN: emulator.url,
-    // cognito-local signs with `iss = http://${HOST}:${PORT}/<poolId>`; the emulator URL is built from the same HOST
-    // and PORT, so this is exactly the `iss` of its tokens (and its JWKS is at `${issuer}/.well-known/jwks.json`).
+    // cognito-local signs with `iss = ${IssuerDomain}/<poolId>`, the issuer domain pinned to this very URL (or, for an
+    // emulator run alone, its own HOST and PORT), and serves its JWKS at `${issuer}/.well-known/jwks.json`.
     COGNITO_ISSUER: `${emulator.url}/${pool.userPoolId}`,
     // cognito-local does not echo the nonce in ID tokens.
     REQUIRE_NONCE: 'false',

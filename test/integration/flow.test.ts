@@ -122,6 +122,7 @@ describe.each([...RUNTIMES, 'bundle' as const])('full sign-in flow against cogni
   });
 
   it('logs out: every auth cookie cleared, the Cognito logout URL returned, /tests refused', async () => {
+    const refreshCookie = jar.get('__Secure-bff-rt')!.value;
     const logout = await send('POST', '/auth/logout', { headers: { 'X-CSRF': '1' } });
     expect(logout.status).toBe(200);
     const logoutUrl = new URL(logout.body.logoutUrl);
@@ -134,6 +135,19 @@ describe.each([...RUNTIMES, 'bundle' as const])('full sign-in flow against cogni
     const session = await send('GET', '/auth/session');
     expect(session.status).toBe(401);
     expect(session.body).toEqual({ authenticated: false });
+
+    // The local stack's front serves what cognito-local lacks: the revocation succeeded (no warning logged) and the
+    // emulator now refuses the refresh token, so a stolen copy of the old cookie refreshes nothing...
+    expect(harness.logs.join('\n')).not.toContain('revoke_failed');
+    const replay = await harness.target.request('POST', '/auth/refresh', {
+      headers: { Cookie: `__Secure-bff-rt=${refreshCookie}`, 'X-CSRF': '1' },
+    });
+    expect(replay.status).toBe(401);
+    expect(replay.body.error).toBe('refresh_refused');
+    // ...and "Sign out of Cognito too" lands back on the app, as Cognito's /logout would send it.
+    const cognitoLogout = await fetch(logoutUrl, { redirect: 'manual' });
+    expect(cognitoLogout.status).toBe(302);
+    expect(cognitoLogout.headers.get('location')).toBe(`${BASE_URLS[kind]}/`);
   });
 
   it('never wrote a token, code or cookie value to the log', () => {

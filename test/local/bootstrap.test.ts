@@ -95,7 +95,9 @@ describe('a bootstrapped emulator', () => {
     });
 
     const issuer = stack.settings.COGNITO_ISSUER ?? '';
-    expect(issuer).toBe(`${stack.emulator.url}/${stack.pool.userPoolId}`);
+    // The front (where COGNITO_DOMAIN points) is the issuer: the emulator behind it is pinned to it.
+    expect(issuer).toBe(`${stack.front.url}/${stack.pool.userPoolId}`);
+    expect(stack.settings.COGNITO_DOMAIN).toBe(stack.front.url);
     expect(decodeJwt(tokens.access_token).iss).toBe(issuer);
     const jwks = createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`));
     const { payload: id } = await jwtVerify(tokens.id_token, jwks, { issuer, audience: stack.pool.clientId });

@@ -8,6 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { LocalPool } from '../../src/local/bootstrap';
+import type { CognitoFront } from '../../src/local/cognito-front';
 import type { RunningEmulator } from '../../src/local/emulator';
 import { startLocalStack } from '../../src/local/local-stack';
 
@@ -16,7 +17,10 @@ export const TEST_DEMO_PASSWORD = 'Test-Passw0rd.local';
 export const TEST_PUBLIC_BASE_URL = 'http://localhost:3000';
 
 export interface TestEmulator {
+  /** cognito-local itself, on a private port. */
   emulator: RunningEmulator;
+  /** What the settings point at: the emulator plus `/logout` and `/oauth2/revoke` (src/local/cognito-front.ts). */
+  front: CognitoFront;
   pool: LocalPool;
   /** The same overlay `npm start` gives the BFF config (`COGNITO_*`, `REQUIRE_NONCE`, `COOKIE_KEYS`). */
   settings: Record<string, string>;
