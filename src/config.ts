@@ -159,7 +159,8 @@ export function parseConfig(env: EnvRecord): Config {
   // Base URL.
   // Unset: this machine on the listen port (http://localhost:3000 with the default port).
   const base = parseServiceUrl(values.PUBLIC_BASE_URL ?? `http://localhost:${port}`, true);
-  if (typeof base === 'string') problem('PUBLIC_BASE_URL', base);
+  // A default derived from a bad PORT fails too: that is PORT's problem (reported above), not the unset PUBLIC_BASE_URL's.
+  if (typeof base === 'string' && values.PUBLIC_BASE_URL !== undefined) problem('PUBLIC_BASE_URL', base);
   const publicBaseUrl = typeof base === 'string' ? '' : withoutTrailingSlash(base.href);
   const publicOrigin = typeof base === 'string' ? '' : base.origin;
   const basePath = typeof base === 'string' ? '' : withoutTrailingSlash(base.pathname);

@@ -5,9 +5,11 @@
  * pool, client and demo user, and then the BFF against it. With COGNITO_* set it serves against that IdP.
  */
 import path from 'node:path';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { createApp } from './app';
 import { ConfigError, parseConfig, readProcessEnv, wantsLocalStack, type EnvRecord } from './config';
+import { checkLocalStackSettings, localStackEnvironment } from './local/settings';
+import { loopbackRedirect } from './local/loopback-redirect';
 import { createLogger } from './logger';
 import { announceDegradations, createRuntime, hydrate } from './runtime';
 
@@ -15,9 +17,9 @@ interface LocalStackHandle {
   stop(): Promise<void>;
 }
 
-function listen(app: ReturnType<typeof createApp>, port: number): Promise<Server> {
+function listen(handler: RequestListener, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port);
+    const server = createServer(handler).listen(port);
     server.once('listening', () => resolve(server));
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} is already in use: stop what runs there or set PORT`) : error);
@@ -32,6 +34,8 @@ async function main(): Promise<void> {
   let demoCredentials: { username: string; password: string } | undefined;
 
   if (wantsLocalStack(env)) {
+    // The user's own settings first, by the BFF's rules: a typo stops here, before any emulator starts.
+    const local = checkLocalStackSettings(env);
     // Loaded only here: the emulator and the AWS SDK are development tools, absent from a production image.
     const { startLocalStack } = await import('./local/local-stack.js').catch((error: unknown) => {
       // A production install (the container image) has no emulator: say what to set rather than which module is missing.
@@ -44,14 +48,15 @@ async function main(): Promise<void> {
     });
     const port = env.PORT?.trim() || '3000';
     const publicBaseUrl = env.PUBLIC_BASE_URL?.trim() || `http://localhost:${port}`;
-    process.stdout.write('Starting the local stack (cognito-local on 127.0.0.1:9229)…\n');
+    process.stdout.write(`Starting the local stack (cognito-local on 127.0.0.1:${local.emulatorPort})…\n`);
     const stack = await startLocalStack({
       rootDir: path.resolve(process.cwd(), '.local'),
       publicBaseUrl,
-      demoPassword: env.DEMO_PASSWORD?.trim() || undefined,
+      emulatorPort: local.emulatorPort,
+      demoPassword: local.demoPassword,
     });
     localStack = stack;
-    settings = { ...env, ...stack.settings };
+    settings = localStackEnvironment(env, stack.settings);
     demoCredentials = { username: stack.pool.demoUsername, password: stack.pool.demoPassword };
   }
 
@@ -67,7 +72,9 @@ async function main(): Promise<void> {
   const app = createApp({ config, ...runtime, logger, staticDir: path.join(__dirname, 'local', 'spa') });
   let server: Server;
   try {
-    server = await listen(app, config.port);
+    // Local stack: one loopback spelling for the browser (127.0.0.1 -> localhost, or the other way round).
+    const redirect = localStack ? loopbackRedirect(config.publicBaseUrl) : () => false;
+    server = await listen((req, res) => void (redirect(req, res) || app(req, res)), config.port);
   } catch (error) {
     await localStack?.stop();
     throw error;

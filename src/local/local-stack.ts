@@ -11,8 +11,9 @@ import { startCognitoFront, type CognitoFront } from './cognito-front';
 import { loadOrCreateLocalCookieKey } from './cookie-keys';
 import { generateDemoPassword } from './demo-password';
 import { freeLoopbackPort, startEmulator, type RunningEmulator } from './emulator';
+import { DEFAULT_EMULATOR_PORT } from './settings';
 
-export const DEFAULT_EMULATOR_PORT = 9229;
+export { DEFAULT_EMULATOR_PORT } from './settings';
 /** Loopback on purpose: the emulator checks no credentials. It is also the host part of the token issuer. */
 const EMULATOR_HOST = '127.0.0.1';
 

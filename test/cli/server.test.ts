@@ -4,7 +4,11 @@
  */
 import { spawn } from 'node:child_process';
 import net from 'node:net';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeIdp } from '../support/fake-idp';
 import { freePort } from '../support/cognito-local';
@@ -18,14 +22,21 @@ interface Run {
   stderr: string;
 }
 
-/** Runs src/server.ts with exactly `env` (plus PATH) until it exits or `until` sees what it waits for. */
+/** tsx by absolute path: a run in a scratch folder cannot resolve `tsx` from its working directory. */
+const TSX = pathToFileURL(require.resolve('tsx')).href;
+
+/**
+ * Runs src/server.ts with exactly `env` (plus PATH) until it exits or `until` sees what it waits for, in `cwd`
+ * (the local stack keeps its state in `<cwd>/.local`).
+ */
 function runServer(
   env: Record<string, string>,
   until?: (stdout: string) => boolean,
+  cwd = ROOT,
 ): Promise<Run & { stop: () => Promise<number | null> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      cwd: ROOT,
+    const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src', 'server.ts')], {
+      cwd,
       env: { PATH: process.env.PATH ?? '', ...QUIET_ENV, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -100,6 +111,71 @@ describe('src/server.ts', () => {
       expect(run.stdout).toContain(`listening on http://localhost:${port}`);
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(await health.json()).toEqual({ status: 'ok' });
+    } finally {
+      expect(await run.stop()).toBe(0);
+    }
+  });
+});
+
+/** Without COGNITO_* the entry runs the local stack: the user's own settings are checked before any of it starts. */
+describe('src/server.ts, local stack', () => {
+  const scratch: string[] = [];
+  afterAll(async () => {
+    await Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+  async function scratchDir(): Promise<string> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cognito-bff-cli-'));
+    scratch.push(dir);
+    return dir;
+  }
+
+  it.each([
+    ['COOKIE_KEYS', { COOKIE_KEYS: 'short' }, 'COOKIE_KEYS: key #1 is not 32 bytes'],
+    ['REQUIRE_NONCE', { REQUIRE_NONCE: 'maybe' }, 'REQUIRE_NONCE: must be true or false'],
+    ['PORT', { PORT: 'abc' }, 'PORT: must be a port number'],
+    ['PORT', { PORT: '70000' }, 'PORT: must be between 1 and 65535'],
+    ['EMULATOR_PORT', { EMULATOR_PORT: '70000' }, 'EMULATOR_PORT: must be a port number'],
+    ['DYNALITE_PORT', { DYNALITE_PORT: 'x' }, 'DYNALITE_PORT: must be a port number'],
+  ])('stops on a malformed %s before the emulator starts, naming it', async (_name, env, message) => {
+    const cwd = await scratchDir();
+    const run = await runServer(env, undefined, cwd);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr).not.toContain('PUBLIC_BASE_URL'); // never a variable the user did not set
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    // Nothing started: no "Starting the local stack", and no local state (the stack's first act is creating it).
+    expect(run.stdout).not.toContain('Starting the local stack');
+    expect(existsSync(path.join(cwd, '.local'))).toBe(false);
+  });
+
+  it('starts on the ports it is given, says what the emulator lacks, and sends 127.0.0.1 to the configured localhost', async () => {
+    const cwd = await scratchDir();
+    const [port, emulatorPort] = [await freePort(), await freePort()];
+    const run = await runServer(
+      {
+        PORT: String(port),
+        EMULATOR_PORT: String(emulatorPort),
+        DEMO_PASSWORD: 'Demo-Passw0rd.cli',
+        DYNALITE_PORT: String(await freePort()),
+      },
+      (out) => out.includes('Press Ctrl-C'),
+      cwd,
+    );
+    try {
+      expect(run.stdout).toContain(`cognito-local on 127.0.0.1:${emulatorPort}`);
+      expect(run.stdout).toContain(`listening on http://localhost:${port}`);
+      expect(run.stdout).toMatch(/local stack: cognito-local behind a front .* \/logout .* \/oauth2\/revoke/);
+      // The emulator (its front) is where EMULATOR_PORT says, /logout included.
+      expect(await (await fetch(`http://127.0.0.1:${emulatorPort}/health`)).json()).toEqual({ ok: true });
+
+      const other = await fetch(`http://127.0.0.1:${port}/auth/login`, { redirect: 'manual' });
+      expect(other.status).toBe(302);
+      expect(other.headers.get('location')).toBe(`http://localhost:${port}/auth/login`);
+      expect(other.headers.get('set-cookie')).toBeNull(); // no transaction cookie on the wrong origin
+      const configured = await fetch(`http://localhost:${port}/auth/login`, { redirect: 'manual' });
+      expect(configured.status).toBe(302);
+      expect(configured.headers.get('location')).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${emulatorPort}/oauth2/authorize\\?`));
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     } finally {
       expect(await run.stop()).toBe(0);
     }

@@ -46,7 +46,11 @@ describe('the front of the local stack', () => {
   async function signIn(): Promise<TokenResponse> {
     const request = buildAuthorizationRequest(stack.settings, CALLBACK);
     const location = new URL(await signInThroughEmulatorForm(request.url, stack.pool.demoUsername, TEST_DEMO_PASSWORD));
-    return exchangeCode(stack.settings, { code: location.searchParams.get('code')!, redirectUri: CALLBACK, codeVerifier: request.codeVerifier });
+    return exchangeCode(stack.settings, {
+      code: location.searchParams.get('code')!,
+      redirectUri: CALLBACK,
+      codeVerifier: request.codeVerifier,
+    });
   }
 
   const refresh = (token: string) => post('/oauth2/token', { grant_type: 'refresh_token', client_id: clientId, refresh_token: token });
