@@ -85,15 +85,16 @@ export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
   const now = deps.clock ?? Date.now;
   const sealer = createSealer(config.cookieKeys);
+  const random = deps.random ?? randomBytes;
   const context: AuthContext = {
     config,
     idp: deps.idp,
     verifiers: deps.verifiers,
     logger,
     sealer,
-    cookies: new SessionCookies(sealer, { basePath: config.basePath, refreshMaxAgeSeconds: config.refreshCookieMaxAgeSeconds }),
+    cookies: new SessionCookies(sealer, { basePath: config.basePath, refreshMaxAgeSeconds: config.refreshCookieMaxAgeSeconds, random }),
     now,
-    random: deps.random ?? randomBytes,
+    random,
   };
 
   const app = express();

@@ -1,31 +1,49 @@
 /**
- * The session as cookies. Nothing lives on the server: any instance serves any request.
+ * The session as cookies, and the one place that decides which cookie counts.
  *
- * - `__Host-bff-at`: the access token, raw, because at the edge it is lifted into the header API Gateway's Cognito
- *   authorizer reads. HttpOnly, so scripts never see it.
- * - `__Host-bff-session`: sealed profile from the verified ID token (sub, username, email, groups, expiry).
- * - `__Secure-bff-rt`: the sealed refresh token, scoped to the BFF's `/auth` path: it travels to no other route.
+ * - `__Host-bff-at` (chunked when large): the access token, raw, because at the edge it is lifted into the header API
+ *   Gateway's Cognito authorizer reads. HttpOnly, so scripts never see it. Max-Age: the access token's lifetime.
+ * - `__Host-bff-session` (chunked when large): the sealed session record: a random binding id `sid` of this sign-in
+ *   (kept across its refreshes) and the profile from the verified ID token. Max-Age: the refresh lifetime, so it
+ *   outlives the access token and is still there when a silent refresh needs it.
+ * - `__Secure-bff-rt`: the sealed `{sid, refreshToken}`, scoped to the BFF's `/auth` path: it travels to no other route.
  * - `__Host-bff-tx-*`: login transactions (see transaction.ts).
+ *
+ * The binding rule (the contract's Cookies section): a `__Host-` cookie can only be set by this host, but a `__Secure-`
+ * one can be planted by any host of the same site (`Domain=<parent>`, a longer `Path`, sent first). So the refresh
+ * cookie counts only when its sealed `sid` equals the `sid` of the request's `__Host-bff-session`; every copy of its
+ * name is read from the raw header and order never decides. No valid session cookie: no refresh token counts. Every
+ * credential-bearing cookie that is not `__Host-` must go through `bound()` here.
  */
 import type { Sealer } from './sealing';
 import { IdpUnavailableError } from '../errors';
+import { chunkedCandidates, cookieCopies, type CookieCopies } from '../http/cookie-copies';
 import {
   clearChunkedCookie,
   CookieTooLargeError,
   expireCookie,
+  MAX_CHUNKS,
   readChunkedCookie,
   writeChunkedCookie,
   type CookieAttributes,
   type RequestCookies,
 } from '../http/cookies';
-import { TRANSACTION_COOKIE_ATTRS, TRANSACTION_COOKIE_PREFIX } from './transaction';
+import { sameSecret, TRANSACTION_COOKIE_ATTRS, TRANSACTION_COOKIE_PREFIX } from './transaction';
 
 export const ACCESS_COOKIE = '__Host-bff-at';
-export const PROFILE_COOKIE = '__Host-bff-session';
+export const SESSION_COOKIE = '__Host-bff-session';
 export const REFRESH_COOKIE = '__Secure-bff-rt';
 
-const PROFILE_PURPOSE = 'session-profile';
-const REFRESH_PURPOSE = 'refresh-token';
+// New purposes for the bound formats: a value sealed in the unbound format of earlier versions opens as neither.
+const SESSION_PURPOSE = 'session-record';
+const REFRESH_PURPOSE = 'refresh-token-bound';
+
+/** Values of the refresh cookie tried per request (each one AES-GCM opened with every key): a fixed bound. */
+export const MAX_REFRESH_CANDIDATES = 8;
+/** Open login transactions read per request, whatever the request carries. */
+export const MAX_TRANSACTIONS_READ = 8;
+/** Random bytes of a binding id: 128 bits. */
+const SID_BYTES = 16;
 
 export interface SessionUser {
   sub: string;
@@ -40,6 +58,12 @@ export interface SessionProfile {
   expiresAt: number;
 }
 
+/** What `__Host-bff-session` carries. Extend it here (a server-side session reference, say), never in another cookie. */
+export interface SessionRecord extends SessionProfile {
+  /** Random binding id of one sign-in, kept across its refreshes; the refresh cookie counts only with the same one. */
+  sid: string;
+}
+
 export interface NewSession {
   accessToken: string;
   profile: SessionProfile;
@@ -47,33 +71,87 @@ export interface NewSession {
   refreshToken: string | undefined;
 }
 
+/** What a request is to these cookies: cookie-parser's `req.cookies` (first copy wins) and the raw header. */
+export interface CookieRequest {
+  headers: { cookie?: string | undefined };
+  cookies?: RequestCookies;
+}
+
+export interface SessionCookieOptions {
+  basePath: string;
+  refreshMaxAgeSeconds: number;
+  random: (size: number) => Buffer;
+}
+
+function isSessionRecord(value: unknown): value is SessionRecord {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Partial<SessionRecord>;
+  return (
+    typeof record.sid === 'string' &&
+    record.sid.length >= 22 &&
+    typeof record.expiresAt === 'number' &&
+    typeof record.user === 'object' &&
+    record.user !== null &&
+    typeof record.user.sub === 'string' &&
+    typeof record.user.username === 'string' &&
+    Array.isArray(record.user.groups)
+  );
+}
+
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const isSessionName = (name: string): boolean => name === SESSION_COOKIE || name.startsWith(`${SESSION_COOKIE}.`);
+const isRefreshName = (name: string): boolean => name === REFRESH_COOKIE || name.startsWith(`${REFRESH_COOKIE}.`);
+
 export class SessionCookies {
   private readonly hostAttrs: CookieAttributes = { path: '/', sameSite: 'Strict' };
   private readonly refreshAttrs: CookieAttributes;
+  private readonly refreshMaxAgeSeconds: number;
+  private readonly random: (size: number) => Buffer;
+  /** The raw header's copies of our non-unique names, parsed once per request. */
+  private readonly parsed = new WeakMap<object, CookieCopies>();
 
   constructor(
     private readonly sealer: Sealer,
-    options: { basePath: string; refreshMaxAgeSeconds: number },
+    options: SessionCookieOptions,
   ) {
+    this.refreshMaxAgeSeconds = options.refreshMaxAgeSeconds;
     this.refreshAttrs = { path: `${options.basePath}/auth`, sameSite: 'Strict', maxAgeSeconds: options.refreshMaxAgeSeconds };
+    this.random = options.random;
+  }
+
+  /** A fresh binding id for a new sign-in. */
+  newSessionId(): string {
+    return this.random(SID_BYTES).toString('base64url');
   }
 
   /**
-   * Set-Cookie values for a session; stale chunks of earlier (or planted) cookies are cleared. Tokens too large for
-   * the cookie budget are the IdP's answer we cannot use (a 502, logged as an error), never a crash.
+   * Set-Cookie values for a session bound to `sid`; stale chunks of earlier (or planted) cookies of the same names are
+   * cleared. Tokens too large for the cookie budget are the IdP's answer we cannot use (a 502, logged as an error),
+   * never a crash.
    */
-  issue(cookies: RequestCookies, session: NewSession, nowSeconds: number): string[] {
+  issue(req: CookieRequest, session: NewSession, sid: string, nowSeconds: number): string[] {
+    const cookies = req.cookies ?? {};
     const lifetime = Math.max(0, session.profile.expiresAt - nowSeconds);
-    const attrs: CookieAttributes = { ...this.hostAttrs, maxAgeSeconds: lifetime };
+    const record: SessionRecord = { sid, user: session.profile.user, expiresAt: session.profile.expiresAt };
     try {
       const headers = [
-        ...writeChunkedCookie(cookies, ACCESS_COOKIE, session.accessToken, attrs),
-        ...writeChunkedCookie(cookies, PROFILE_COOKIE, this.sealer.seal(PROFILE_PURPOSE, JSON.stringify(session.profile)), attrs),
+        ...writeChunkedCookie(cookies, ACCESS_COOKIE, session.accessToken, { ...this.hostAttrs, maxAgeSeconds: lifetime }),
+        ...writeChunkedCookie(cookies, SESSION_COOKIE, this.sealer.seal(SESSION_PURPOSE, JSON.stringify(record)), {
+          ...this.hostAttrs,
+          maxAgeSeconds: this.refreshMaxAgeSeconds,
+        }),
       ];
       if (session.refreshToken !== undefined) {
-        headers.push(
-          ...writeChunkedCookie(cookies, REFRESH_COOKIE, this.sealer.seal(REFRESH_PURPOSE, session.refreshToken), this.refreshAttrs),
-        );
+        const sealed = this.sealer.seal(REFRESH_PURPOSE, JSON.stringify({ sid, refreshToken: session.refreshToken }));
+        headers.push(...writeChunkedCookie(cookies, REFRESH_COOKIE, sealed, this.refreshAttrs));
       }
       return headers;
     } catch (error) {
@@ -86,40 +164,79 @@ export class SessionCookies {
     return readChunkedCookie(cookies, ACCESS_COOKIE);
   }
 
-  readProfile(cookies: RequestCookies): SessionProfile | undefined {
-    const sealed = readChunkedCookie(cookies, PROFILE_COOKIE);
-    const text = sealed === undefined ? undefined : this.sealer.open(PROFILE_PURPOSE, sealed);
-    if (text === undefined) return undefined;
-    try {
-      const value = JSON.parse(text) as SessionProfile;
-      return typeof value?.user?.sub === 'string' && typeof value.expiresAt === 'number' ? value : undefined;
-    } catch {
-      return undefined;
-    }
+  /**
+   * The session record of the request's `__Host-bff-session`, or undefined. Two copies of a `__Host-` name can only
+   * come from a browser that let another host plant one (a nameless-cookie trick): then no copy is trusted.
+   */
+  readSession(req: CookieRequest): SessionRecord | undefined {
+    const copies = this.copies(req);
+    for (const name of copies.keys()) if (isSessionName(name) && copies.get(name)!.length > 1) return undefined;
+    const sealed = readChunkedCookie(req.cookies ?? {}, SESSION_COOKIE);
+    const value = parseJson(sealed === undefined ? undefined : this.sealer.open(SESSION_PURPOSE, sealed));
+    return isSessionRecord(value) ? value : undefined;
   }
 
-  readRefreshToken(cookies: RequestCookies): string | undefined {
-    const sealed = readChunkedCookie(cookies, REFRESH_COOKIE);
-    return sealed === undefined ? undefined : this.sealer.open(REFRESH_PURPOSE, sealed);
+  /**
+   * The refresh token bound to `session`: of every copy of `__Secure-bff-rt` the request carries (plain or chunked, in
+   * any order), the one sealed with the same `sid`. Undefined when no copy is bound to it.
+   */
+  boundRefreshToken(req: CookieRequest, session: SessionRecord): string | undefined {
+    return this.bound(req, REFRESH_COOKIE, REFRESH_PURPOSE, session, (value) => {
+      const token = (value as { refreshToken?: unknown }).refreshToken;
+      return typeof token === 'string' && token !== '' ? token : undefined;
+    });
   }
 
   /** True when the request carries any session cookie (then unsafe methods need the CSRF header). */
   carriesSession(cookies: RequestCookies): boolean {
     return Object.keys(cookies).some(
-      (name) => name.startsWith(ACCESS_COOKIE) || name.startsWith(PROFILE_COOKIE) || name.startsWith(REFRESH_COOKIE),
+      (name) => name.startsWith(ACCESS_COOKIE) || name.startsWith(SESSION_COOKIE) || name.startsWith(REFRESH_COOKIE),
     );
   }
 
-  /** Clears every auth cookie: session, refresh and every chunk of them, and open login transactions. */
+  /**
+   * Clears every auth cookie of ours: session, refresh and every chunk of them, and open login transactions (at most
+   * MAX_TRANSACTIONS_READ of them: the answer stays bounded; the rest expire within minutes by themselves).
+   */
   clearAll(cookies: RequestCookies): string[] {
     const transactions = Object.keys(cookies)
       .filter((name) => name.startsWith(TRANSACTION_COOKIE_PREFIX))
+      .slice(0, MAX_TRANSACTIONS_READ)
       .map((name) => expireCookie(name, TRANSACTION_COOKIE_ATTRS));
     return [
       ...clearChunkedCookie(cookies, ACCESS_COOKIE, this.hostAttrs),
-      ...clearChunkedCookie(cookies, PROFILE_COOKIE, this.hostAttrs),
+      ...clearChunkedCookie(cookies, SESSION_COOKIE, this.hostAttrs),
       ...clearChunkedCookie(cookies, REFRESH_COOKIE, this.refreshAttrs),
       ...transactions,
     ];
+  }
+
+  /** The binding rule for a cookie another host could plant: the first copy sealed for `purpose` with this `sid`. */
+  private bound<T>(
+    req: CookieRequest,
+    name: string,
+    purpose: string,
+    session: SessionRecord,
+    read: (value: object) => T | undefined,
+  ): T | undefined {
+    const candidates = chunkedCandidates(this.copies(req), name, { maxChunks: MAX_CHUNKS, maxCandidates: MAX_REFRESH_CANDIDATES });
+    for (const candidate of candidates) {
+      const value = parseJson(this.sealer.open(purpose, candidate));
+      if (typeof value !== 'object' || value === null) continue;
+      const sid = (value as { sid?: unknown }).sid;
+      if (typeof sid !== 'string' || !sameSecret(sid, session.sid)) continue;
+      const result = read(value);
+      if (result !== undefined) return result;
+    }
+    return undefined;
+  }
+
+  private copies(req: CookieRequest): CookieCopies {
+    let copies = this.parsed.get(req);
+    if (copies === undefined) {
+      copies = cookieCopies(req.headers.cookie, (name) => isSessionName(name) || isRefreshName(name));
+      this.parsed.set(req, copies);
+    }
+    return copies;
   }
 }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseSetCookie, setCookieHeaders, type StoredCookie } from '../support/cookie-jar';
-import type { FakeIdp } from '../support/fake-idp';
+import type { FakeIdp, FakeUser } from '../support/fake-idp';
 import { RUNTIMES } from '../support/harness';
 import type { TargetResponse } from '../support/targets';
 import {
@@ -210,12 +210,18 @@ describe.each(RUNTIMES)('cookie and CSRF attacks (%s)', (kind) => {
       expect((await victim.send('GET', '/auth/session')).body.user.sub).toBe('victim-sub');
     });
 
-    it('refuses a refresh that would switch the session to another user (a planted refresh cookie sent first)', async () => {
+    it('refuses a refresh whose new tokens name another user than the session, and ends it', async () => {
       const victim = await signedIn();
-      const attacker = new Browser(harness);
-      await signIn(harness, attacker, { user: { sub: 'mallory-sub', username: 'mallory', email: 'm@evil.example', groups: [] } });
-      const cookie = [`__Secure-bff-rt=${attacker.jar.get('__Secure-bff-rt')!.value}`, victim.cookieHeader('/auth/refresh')].join('; ');
-      const refresh = await harness.target.request('POST', '/auth/refresh', { headers: { Cookie: cookie, ...CSRF } });
+      const mallory: FakeUser = { sub: 'mallory-sub', username: 'mallory', email: 'm@evil.example', groups: [] };
+      idp.tokenFault = {
+        kind: 'override',
+        respond: async (issued) => ({
+          ...issued,
+          access_token: await idp.signAccessToken({}, { user: mallory }),
+          id_token: await idp.signIdToken({}, { user: mallory }),
+        }),
+      };
+      const refresh = await victim.send('POST', '/auth/refresh', { headers: CSRF });
       expectJsonError(refresh, 401, 'invalid_token');
       expect(sessionCookiesCleared(refresh)).toEqual(expect.arrayContaining(['__Host-bff-at', '__Host-bff-session', '__Secure-bff-rt']));
     });

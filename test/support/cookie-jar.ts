@@ -68,10 +68,11 @@ export class CookieJar {
     return [...this.cookies.values()];
   }
 
-  /** The Cookie header a browser would send to `path`. */
+  /** The Cookie header a browser would send to `path`: longer paths first (RFC 6265 5.4), as browsers order them. */
   header(path: string): string {
     return [...this.cookies.values()]
       .filter((cookie) => path === cookie.path || path.startsWith(cookie.path.endsWith('/') ? cookie.path : cookie.path + '/'))
+      .sort((a, b) => b.path.length - a.path.length)
       .map((cookie) => `${cookie.name}=${cookie.value}`)
       .join('; ');
   }

@@ -80,6 +80,8 @@ export class FakeIdp {
   private initialKeys: KeyPair[] = [];
   private readonly codes = new Map<string, CodeGrant>();
   private readonly refreshTokens = new Map<string, FakeUser>();
+  /** Whom each refresh token was issued to, kept after revocation: what a test asserts a revocation reached. */
+  private readonly refreshTokenOwners = new Map<string, FakeUser>();
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
 
   static async start(): Promise<FakeIdp> {
@@ -125,6 +127,16 @@ export class FakeIdp {
       LOG_LEVEL: 'debug',
       ...extra,
     };
+  }
+
+  /** The user a refresh token was issued to (revoked or not), or undefined for one this IdP never issued. */
+  ownerOfRefreshToken(token: string | null | undefined): FakeUser | undefined {
+    return token ? this.refreshTokenOwners.get(token) : undefined;
+  }
+
+  /** Whether a refresh token is still live here (not revoked). */
+  refreshTokenLive(token: string): boolean {
+    return this.refreshTokens.has(token);
   }
 
   /** What the hosted UI does after a successful sign-in: mint a code bound to the authorize request. */
@@ -259,6 +271,7 @@ export class FakeIdp {
       const refreshToken = randomBytes(900).toString('base64url');
       this.issued.add(refreshToken);
       this.refreshTokens.set(refreshToken, grant.user);
+      this.refreshTokenOwners.set(refreshToken, grant.user);
       issued = {
         access_token: await this.signAccessToken({}, { user: grant.user }),
         id_token: await this.signIdToken(this.echoNonce && grant.nonce ? { nonce: grant.nonce } : {}, { user: grant.user }),
@@ -279,6 +292,7 @@ export class FakeIdp {
         const next = randomBytes(900).toString('base64url');
         this.issued.add(next);
         this.refreshTokens.set(next, user);
+        this.refreshTokenOwners.set(next, user);
         issued.refresh_token = next;
       }
     } else {

@@ -57,7 +57,7 @@ export function callbackGetRoute(context: AuthContext) {
       if (!code) throw new InvalidRequestError('invalid_request', 'The sign-in response has no code.');
       const tokens = await context.idp.exchangeCode({ code, redirectUri: transaction.redirectUri, codeVerifier: transaction.codeVerifier });
       const session = await sessionFromTokens(tokens, context, nonceCheck(context, transaction.nonce));
-      res.append('Set-Cookie', context.cookies.issue(req.cookies ?? {}, session, nowSeconds(context)));
+      res.append('Set-Cookie', context.cookies.issue(req, session, context.cookies.newSessionId(), nowSeconds(context)));
       context.logger.info('sign-in completed', { event: 'sign_in', sub: session.profile.user.sub });
       res.redirect(302, transaction.returnTo);
     } catch (error) {
@@ -104,7 +104,7 @@ export function callbackPostRoute(context: AuthContext) {
     }
     const tokens = await context.idp.exchangeCode({ code, redirectUri, codeVerifier });
     const session = await sessionFromTokens(tokens, context, nonceCheck(context, nonce));
-    res.append('Set-Cookie', context.cookies.issue(req.cookies ?? {}, session, nowSeconds(context)));
+    res.append('Set-Cookie', context.cookies.issue(req, session, context.cookies.newSessionId(), nowSeconds(context)));
     context.logger.info('sign-in completed', { event: 'sign_in', sub: session.profile.user.sub, via: 'post' });
     res.status(200).json({ authenticated: true, user: session.profile.user, expiresAt: session.profile.expiresAt });
   };

@@ -1,6 +1,7 @@
 /**
- * POST /auth/logout: revoke the refresh token at the IdP (best effort: the user is logged out here whatever the IdP
- * says), clear every auth cookie, and hand back the IdP's /logout URL so the browser can end the hosted-UI session.
+ * POST /auth/logout: revoke the refresh token bound to this browser's session (best effort: the user is logged out
+ * here whatever the IdP says; a refresh cookie another host planted is never revoked, see session-cookies.ts), clear
+ * every auth cookie, and hand back the IdP's /logout URL so the browser can end the hosted-UI session.
  */
 import type { Request, Response } from 'express';
 import type { AuthContext } from '../context';
@@ -8,8 +9,8 @@ import type { AuthContext } from '../context';
 export function logoutRoute(context: AuthContext) {
   return async (req: Request, res: Response): Promise<void> => {
     const cookies = req.cookies ?? {};
-    const refreshToken = context.cookies.readRefreshToken(cookies);
-    const profile = context.cookies.readProfile(cookies);
+    const session = context.cookies.readSession(req);
+    const refreshToken = session === undefined ? undefined : context.cookies.boundRefreshToken(req, session);
     res.append('Set-Cookie', context.cookies.clearAll(cookies));
     if (refreshToken !== undefined) {
       try {
@@ -19,7 +20,7 @@ export function logoutRoute(context: AuthContext) {
         context.logger.warn('refresh-token revocation failed; cookies cleared anyway', { event: 'revoke_failed', reason });
       }
     }
-    context.logger.info('signed out', { event: 'sign_out', sub: profile?.user.sub });
+    context.logger.info('signed out', { event: 'sign_out', sub: session?.user.sub, revoked: refreshToken !== undefined });
     res.status(200).json({ logoutUrl: context.idp.logoutUrl(context.config.publicBaseUrl + '/') });
   };
 }

@@ -1,7 +1,9 @@
 /**
- * POST /auth/refresh: new tokens from the refresh token. A refused refresh token ends the session (cookies cleared,
- * 401); an IdP that is down or slow leaves the session as it is (502/504), since the refresh token may still be good.
- * Without rotation Cognito returns no new refresh token and the cookie is kept.
+ * POST /auth/refresh: new tokens from the refresh token bound to this browser's `__Host-bff-session` (see
+ * session-cookies.ts: a refresh cookie planted by another host is never the one used). A missing or refused refresh
+ * token ends the session (cookies cleared, 401); an IdP that is down or slow leaves the session as it is (502/504),
+ * since the refresh token may still be good. Without rotation Cognito returns no new refresh token and the cookie is
+ * kept; the binding id stays the same across refreshes.
  */
 import type { Request, Response } from 'express';
 import { GrantRejectedError, TokenRejectedError, UnauthenticatedError } from '../../errors';
@@ -11,10 +13,15 @@ import { sessionFromTokens } from '../session';
 export function refreshRoute(context: AuthContext) {
   return async (req: Request, res: Response): Promise<void> => {
     const cookies = req.cookies ?? {};
-    const refreshToken = context.cookies.readRefreshToken(cookies);
-    if (refreshToken === undefined) {
+    const current = context.cookies.readSession(req);
+    const refreshToken = current === undefined ? undefined : context.cookies.boundRefreshToken(req, current);
+    if (current === undefined || refreshToken === undefined) {
       res.append('Set-Cookie', context.cookies.clearAll(cookies));
-      throw new UnauthenticatedError('refresh_refused', 'There is no session to refresh; sign in again.');
+      throw new UnauthenticatedError(
+        'refresh_refused',
+        'There is no session to refresh; sign in again.',
+        current === undefined ? 'no valid session cookie' : 'no refresh cookie bound to the session',
+      );
     }
     let tokens;
     try {
@@ -25,12 +32,11 @@ export function refreshRoute(context: AuthContext) {
       throw new UnauthenticatedError('refresh_refused', 'The session has ended; sign in again.', error.logInfo);
     }
     const session = await sessionFromTokens(tokens, context, undefined);
-    const previous = context.cookies.readProfile(cookies);
-    if (previous && previous.user.sub !== session.profile.user.sub) {
+    if (current.user.sub !== session.profile.user.sub) {
       res.append('Set-Cookie', context.cookies.clearAll(cookies));
       throw new TokenRejectedError('refreshed tokens name another user than the session');
     }
-    res.append('Set-Cookie', context.cookies.issue(cookies, session, nowSeconds(context)));
+    res.append('Set-Cookie', context.cookies.issue(req, session, current.sid, nowSeconds(context)));
     context.logger.info('session refreshed', {
       event: 'refresh',
       sub: session.profile.user.sub,

@@ -16,7 +16,7 @@ export function sessionRoute(context: AuthContext, authenticate: Authenticate) {
       return;
     }
     const { claims } = identity;
-    const profile = context.cookies.readProfile(req.cookies ?? {});
+    const profile = context.cookies.readSession(req);
     // The profile cookie adds what only the ID token knows (email); it counts only for the same user.
     const user: SessionUser =
       profile && profile.user.sub === claims.sub
