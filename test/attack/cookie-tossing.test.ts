@@ -23,6 +23,7 @@ describe.each(RUNTIMES)('cookie tossing (%s)', (kind) => {
     const browser = new Browser(harness);
     const { callback } = await signIn(harness, browser, { user });
     expect(callback.status).toBe(302);
+    expect(String(callback.headers.location)).not.toContain('auth_error');
     idp.requests.length = 0;
     return browser;
   }

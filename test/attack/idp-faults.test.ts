@@ -17,22 +17,32 @@ import {
   expectRefusedSignIn,
   sessionCookiesCleared,
   signIn,
-  since,
   startLogin,
   type AttackHarness,
   useAttackTarget,
 } from './support';
 
 const CSRF = { 'X-CSRF': '1' };
-const TIMEOUT_MS = 300;
-/** Scheduling slack on a busy 2-core machine; the point is that the bound holds, not a benchmark. */
-const MARGIN_MS = 700;
+/**
+ * The IdP bound of the harness that only the timeout cases use. Every other case runs on the block's harness, whose
+ * bound is the fake IdP's generous default, so a busy machine never turns a slow answer into idp_timeout. The timeout
+ * cases assert no durations: the fake IdP's stall outlasts the test's own timeout, so any answer at all is the BFF's
+ * configured bound at work.
+ */
+const SHORT_TIMEOUT_MS = 200;
+/** Longer than any test may run: a token or revoke endpoint that never answers by itself. */
+const STALL_MS = 600_000;
 const HTML_ERROR = '<html><body><h1>503 Service Temporarily Unavailable</h1><script>secret()</script></body></html>';
 
 describe.each(RUNTIMES)('IdP faults (%s)', (kind) => {
   let idp: FakeIdp;
   let harness: AttackHarness;
-  useAttackTarget(kind, (started) => ({ idp, harness } = started), { env: { IDP_TIMEOUT_MS: String(TIMEOUT_MS) } });
+  /** The same product with a short IdP bound, same configuration and cookie keys otherwise: cookies work on both. */
+  let impatient: AttackHarness;
+  useAttackTarget(kind, (started) => {
+    ({ idp, harness } = started);
+    impatient = buildAttackHarness(kind, idp, { env: { IDP_TIMEOUT_MS: String(SHORT_TIMEOUT_MS) } });
+  });
 
   async function signedIn(h: AttackHarness = harness): Promise<Browser> {
     const browser = new Browser(h);
@@ -42,39 +52,38 @@ describe.each(RUNTIMES)('IdP faults (%s)', (kind) => {
     return browser;
   }
 
-  /** A callback with the IdP's token endpoint in the state `fault` puts it in; the elapsed milliseconds too. */
-  async function callbackWith(fault: FakeIdp['tokenFault']) {
-    const browser = new Browser(harness);
+  /** A callback (on `target`, default the block's harness) with the IdP's token endpoint in the state `fault` puts it in. */
+  async function callbackWith(fault: FakeIdp['tokenFault'], target: AttackHarness = harness) {
+    const browser = new Browser(target);
     const { authorizeUrl, state } = await startLogin(browser);
     idp.tokenFault = fault;
     const code = idp.issueCode(authorizeUrl);
-    const started = process.hrtime.bigint();
-    const callback = await browser.send('GET', callbackPath(harness, { code, state }));
-    return { callback, elapsed: since(started), code, browser };
+    const callback = await browser.send('GET', callbackPath(target, { code, state }));
+    return { callback, code, browser };
+  }
+
+  /** A browser signed in on the block's harness, now talking to the impatient one. */
+  async function signedInImpatient(): Promise<Browser> {
+    return new Browser(impatient, (await signedIn()).jar);
   }
 
   describe('token endpoint', () => {
     it('gives up on a token endpoint that does not answer within IDP_TIMEOUT_MS (callback: auth_error=idp_timeout)', async () => {
-      const { callback, elapsed } = await callbackWith({ kind: 'delay', ms: 10_000 });
-      expectRefusedSignIn(harness, callback, 'idp_timeout');
-      expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 20);
-      expect(elapsed).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
+      const { callback } = await callbackWith({ kind: 'delay', ms: STALL_MS }, impatient);
+      expectRefusedSignIn(impatient, callback, 'idp_timeout');
     });
 
     it('gives up on a token endpoint that answers 200 and then stalls, within IDP_TIMEOUT_MS', async () => {
-      const { callback, elapsed } = await callbackWith({ kind: 'trickle', intervalMs: 50 });
-      expectRefusedSignIn(harness, callback, 'idp_timeout');
-      expect(elapsed).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
+      // 10,000 bytes a byte every 50 ms: more than eight minutes unless the BFF's deadline cuts it off.
+      const { callback } = await callbackWith({ kind: 'trickle', intervalMs: 50 }, impatient);
+      expectRefusedSignIn(impatient, callback, 'idp_timeout');
     });
 
     it('answers a slow refresh with 504 within the bound and keeps the session', async () => {
-      const browser = await signedIn();
-      idp.tokenFault = { kind: 'delay', ms: 10_000 };
-      const started = process.hrtime.bigint();
+      const browser = await signedInImpatient();
+      idp.tokenFault = { kind: 'delay', ms: STALL_MS };
       const refresh = await browser.send('POST', '/auth/refresh', { headers: CSRF });
-      const elapsed = since(started);
       expectJsonError(refresh, 504, 'idp_timeout');
-      expect(elapsed).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
       expect(setCookieHeaders(refresh.headers)).toEqual([]);
       expect((await browser.send('GET', '/auth/session')).status).toBe(200);
     });
@@ -129,7 +138,7 @@ describe.each(RUNTIMES)('IdP faults (%s)', (kind) => {
 
     it('turns an unreachable IdP into auth_error=idp_unavailable and a refresh into 502', async () => {
       const unreachable = buildAttackHarness(kind, idp, {
-        env: { COGNITO_DOMAIN: `http://127.0.0.1:${await freePort()}`, IDP_TIMEOUT_MS: String(TIMEOUT_MS) },
+        env: { COGNITO_DOMAIN: `http://127.0.0.1:${await freePort()}` },
       });
       const browser = new Browser(unreachable);
       const { authorizeUrl, state } = await startLogin(browser);
@@ -252,12 +261,11 @@ describe.each(RUNTIMES)('IdP faults (%s)', (kind) => {
     });
 
     it('logs out within IDP_TIMEOUT_MS when the revoke endpoint hangs', async () => {
-      const browser = await signedIn();
-      idp.revokeDelayMs = 10_000;
-      const started = process.hrtime.bigint();
+      const browser = await signedInImpatient();
+      idp.revokeDelayMs = STALL_MS;
       const logout = await browser.send('POST', '/auth/logout', { headers: CSRF });
-      expect(since(started)).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
       expect(logout.status).toBe(200);
+      expect(impatient.logs.join('\n')).toContain('revoke_failed');
       expect(browser.jar.names()).toEqual([]);
     });
 

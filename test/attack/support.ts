@@ -102,8 +102,11 @@ export function buildAttackHarness(kind: RuntimeKind, idp: FakeIdp, options: Att
 
 /** A browser: a cookie jar that sends what a browser sends for the path (stage path included) and keeps what comes back. */
 export class Browser {
-  readonly jar = new CookieJar();
-  constructor(private readonly harness: AttackHarness) {}
+  /** `jar`: another browser's, to go on with its cookies against another harness of the same configuration. */
+  constructor(
+    private readonly harness: AttackHarness,
+    readonly jar = new CookieJar(),
+  ) {}
 
   async send(method: string, path: string, options: RequestOptions = {}): Promise<TargetResponse> {
     const cookie = this.jar.header(this.harness.config.basePath + path.split('?')[0]);
@@ -275,11 +278,6 @@ export async function startCountingServer(): Promise<{ url: string; count: () =>
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** Milliseconds since `start`. */
-export function since(start: bigint): number {
-  return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
 /**

@@ -180,11 +180,15 @@ describe.each(RUNTIMES)('against a fake IdP (%s)', (kind: RuntimeKind) => {
     expectFailedSignIn(await signIn(), code);
   });
 
+  /** Only the timeout cases run with a short IdP bound; the fake IdP's stall outlasts the test, so any answer is the bound. */
+  function withShortIdpTimeout(): void {
+    harness = buildHarness(kind, idp.env({ PUBLIC_BASE_URL: BASE_URLS[kind], IDP_TIMEOUT_MS: '200' }));
+    idp.tokenFault = { kind: 'delay', ms: 600_000 };
+  }
+
   it('gives up on a token endpoint slower than IDP_TIMEOUT_MS', async () => {
-    idp.tokenFault = { kind: 'delay', ms: 3000 };
-    const started = Date.now();
+    withShortIdpTimeout();
     expectFailedSignIn(await signIn(), 'idp_timeout');
-    expect(Date.now() - started).toBeLessThan(2500);
   });
 
   it('answers 502 / 504 as JSON on POST /auth/callback when the IdP is down or slow', async () => {
@@ -193,7 +197,7 @@ describe.each(RUNTIMES)('against a fake IdP (%s)', (kind: RuntimeKind) => {
     const down = await send('POST', '/auth/callback', { headers: { 'Content-Type': 'application/json' }, body });
     expect(down.status).toBe(502);
     expect(down.body).toEqual({ error: 'idp_unavailable', message: expect.any(String) });
-    idp.tokenFault = { kind: 'delay', ms: 3000 };
+    withShortIdpTimeout();
     const slow = await send('POST', '/auth/callback', { headers: { 'Content-Type': 'application/json' }, body });
     expect(slow.status).toBe(504);
     expect(slow.body.error).toBe('idp_timeout');

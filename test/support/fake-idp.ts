@@ -123,7 +123,8 @@ export class FakeIdp {
       COGNITO_ISSUER: this.issuer,
       COOKIE_KEYS: Buffer.alloc(32, 7).toString('base64url'),
       PUBLIC_BASE_URL: 'http://localhost:3000',
-      IDP_TIMEOUT_MS: '1000',
+      // Generous: a busy machine must never turn a slow answer into idp_timeout. Cases about the bound set a short one.
+      IDP_TIMEOUT_MS: '20000',
       LOG_LEVEL: 'debug',
       ...extra,
     };
