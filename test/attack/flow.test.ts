@@ -144,19 +144,51 @@ describe.each(RUNTIMES)('sign-in flow attacks (%s)', (kind) => {
     expect(sent?.form.get('code_verifier')).toMatch(/^[\w-]{43}$/);
   });
 
-  it('refuses a POST /auth/callback with a wrong PKCE verifier, and with none', async () => {
+  it('refuses a POST /auth/callback with a wrong PKCE verifier (at the IdP)', async () => {
     const browser = new Browser(harness);
     const { authorizeUrl } = await startLogin(browser);
     const headers = { 'Content-Type': 'application/json', Origin: harness.config.publicOrigin };
-    for (const codeVerifier of ['x'.repeat(43), undefined]) {
-      const code = idp.issueCode(authorizeUrl);
-      const response = await harness.target.request('POST', '/auth/callback', {
-        headers,
-        body: JSON.stringify({ code, redirectUri: harness.config.redirectUri, codeVerifier }),
-      });
-      expectJsonError(response, 400, 'invalid_grant');
-      expectNoLeak(harness, [response], [code]);
+    const code = idp.issueCode(authorizeUrl);
+    const response = await harness.target.request('POST', '/auth/callback', {
+      headers,
+      body: JSON.stringify({ code, redirectUri: harness.config.redirectUri, codeVerifier: 'x'.repeat(43) }),
+    });
+    expectJsonError(response, 400, 'invalid_grant');
+    expectNoLeak(harness, [response], [code]);
+  });
+
+  it('redeems no code on POST /auth/callback that is bound to neither a login here (state) nor PKCE (codeVerifier)', async () => {
+    // A code issued without PKCE, handed over by anyone: with no Origin, from an allowed one, with or without cookies.
+    const plain = new URL(`${idp.url}/oauth2/authorize`);
+    plain.search = new URLSearchParams({
+      response_type: 'code',
+      client_id: idp.clientId,
+      redirect_uri: harness.config.redirectUri,
+    }).toString();
+    const code = idp.issueCode(plain.href);
+    const redirectUri = harness.config.redirectUri;
+    const bodies: Record<string, unknown>[] = [
+      { code, redirectUri },
+      { code, redirectUri, state: '', codeVerifier: '' },
+      { code, redirectUri, codeVerifier: '' },
+      { code, redirectUri, nonce: 'n'.repeat(43) },
+      // Not a PKCE verifier at all (RFC 7636: 43-128 unreserved characters).
+      { code, redirectUri, codeVerifier: 'x' },
+      { code, redirectUri, codeVerifier: 'x'.repeat(42) },
+      { code, redirectUri, codeVerifier: 'x'.repeat(129) },
+      { code, redirectUri, codeVerifier: `${'x'.repeat(42)} ` },
+      { code, redirectUri, codeVerifier: `${'x'.repeat(42)}/` },
+    ];
+    for (const headers of [{}, { Origin: harness.config.publicOrigin }, { Cookie: 'unrelated=1' }] as Record<string, string>[]) {
+      for (const body of bodies) {
+        const response = await harness.target.request('POST', '/auth/callback', {
+          headers: { 'Content-Type': 'application/json', ...headers },
+          body: JSON.stringify(body),
+        });
+        expectJsonError(response, 400, 'invalid_request');
+      }
     }
+    expect(idp.requests).toHaveLength(0);
   });
 
   it('reflects an IdP error parameter only as a fixed code, never raw (no markup in the redirect, body or log)', async () => {

@@ -193,7 +193,7 @@ describe.each(RUNTIMES)('against a fake IdP (%s)', (kind: RuntimeKind) => {
 
   it('answers 502 / 504 as JSON on POST /auth/callback when the IdP is down or slow', async () => {
     idp.tokenFault = { kind: 'status', status: 503, body: 'down' };
-    const body = JSON.stringify({ code: 'c', redirectUri: `${BASE_URLS[kind]}/auth/callback` });
+    const body = JSON.stringify({ code: 'c', redirectUri: `${BASE_URLS[kind]}/auth/callback`, codeVerifier: 'v'.repeat(43) });
     const down = await send('POST', '/auth/callback', { headers: { 'Content-Type': 'application/json' }, body });
     expect(down.status).toBe(502);
     expect(down.body).toEqual({ error: 'idp_unavailable', message: expect.any(String) });

@@ -17,6 +17,8 @@ import { sessionFromTokens, type NonceCheck } from '../session';
 import { openTransaction, sameSecret, TRANSACTION_COOKIE_ATTRS, transactionCookieName, type LoginTransaction } from '../transaction';
 
 const IDP_ERROR = /^[a-z_]{1,40}$/;
+/** RFC 7636 4.1: 43 to 128 characters of the unreserved set. */
+const PKCE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 
 /** The transaction this state belongs to, or a LoginTransactionError. */
 function transactionFor(context: AuthContext, req: Request, state: string | undefined): LoginTransaction {
@@ -95,6 +97,14 @@ export function callbackPostRoute(context: AuthContext) {
     if (!code) throw new InvalidRequestError('invalid_request', 'The body needs a "code".');
     if (!redirectUri || !allowedRedirectUri(context, redirectUri)) {
       throw new InvalidRequestError('invalid_redirect_uri', 'The "redirectUri" is not an allowed callback URL.');
+    }
+    // The code must be bound to this caller: by a login this BFF started in this browser (state), or by the PKCE the SPA
+    // ran (codeVerifier). Neither: the BFF would redeem, with its client secret, a code anyone handed it.
+    if ((state === undefined || state === '') && (codeVerifier === undefined || codeVerifier === '')) {
+      throw new InvalidRequestError('invalid_request', 'The body needs a "state" (a login started here) or a "codeVerifier" (PKCE).');
+    }
+    if (state === undefined && !PKCE_VERIFIER.test(codeVerifier ?? '')) {
+      throw new InvalidRequestError('invalid_request', 'The "codeVerifier" is not a PKCE code verifier (RFC 7636).');
     }
     if (state !== undefined) {
       const transaction = transactionFor(context, req, state);
