@@ -1,4 +1,9 @@
-/** Security headers for every response; `no-store` for everything under /auth (sessions must not be cached). */
+/**
+ * Security headers for every response, and `Cache-Control: no-store` on every answer of the app: whatever the path
+ * looked like (base path, letter case, trailing slash, encoded characters), no cache keeps a session, an error or a
+ * redirect. Only static files (the demo SPA) replace it with their own caching headers, which express.static sets
+ * after this. A rule by path would have to spell paths the way Express matches them; this one cannot miss.
+ */
 import type { RequestHandler } from 'express';
 
 export function securityHeaders(options: { https: boolean }): RequestHandler {
@@ -12,15 +17,12 @@ export function securityHeaders(options: { https: boolean }): RequestHandler {
       'Content-Security-Policy',
       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     ],
+    ['Cache-Control', 'no-store'],
+    ['Pragma', 'no-cache'],
   ];
   if (options.https) always.push(['Strict-Transport-Security', 'max-age=31536000; includeSubDomains']);
-  return (req, res, next) => {
+  return (_req, res, next) => {
     for (const [name, value] of always) res.setHeader(name, value);
-    const path = req.path;
-    if (path.startsWith('/auth/') || path === '/auth') {
-      res.setHeader('Cache-Control', 'no-store');
-      res.setHeader('Pragma', 'no-cache');
-    }
     next();
   };
 }
