@@ -19,6 +19,7 @@ import { SessionCookies } from './auth/session-cookies';
 import type { TokenVerifiers } from './auth/verifiers';
 import type { Config } from './config';
 import { InvalidRequestError } from './errors';
+import { requireIdentityEncoding } from './http/body-encoding';
 import { lazyCookieParser } from './http/cookies';
 import { cors } from './http/cors';
 import { errorMiddleware, notFound } from './http/errors';
@@ -58,7 +59,14 @@ function routes<R extends IRouter>(context: AuthContext, deps: AppDeps, router: 
   });
   router.get('/auth/login', loginRoute(context));
   router.get('/auth/callback', callbackGetRoute(context));
-  router.post('/auth/callback', csrfForCallback(context), requireJsonBody, express.json({ limit: JSON_LIMIT }), callbackPostRoute(context));
+  router.post(
+    '/auth/callback',
+    csrfForCallback(context),
+    requireIdentityEncoding,
+    requireJsonBody,
+    express.json({ limit: JSON_LIMIT, inflate: false }),
+    callbackPostRoute(context),
+  );
   router.get('/auth/session', sessionRoute(context, authenticate));
   router.post('/auth/refresh', csrf, refreshRoute(context));
   router.post('/auth/logout', csrf, logoutRoute(context));

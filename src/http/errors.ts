@@ -15,11 +15,20 @@ function fromBodyParser(error: unknown): AppError | undefined {
     case 'entity.parse.failed':
       return new InvalidRequestError('invalid_json', 'The request body is not valid JSON.');
     case 'encoding.unsupported':
+      return new InvalidRequestError('unsupported_content_encoding', 'Send the body without Content-Encoding.', undefined, 415);
     case 'charset.unsupported':
       return new InvalidRequestError('unsupported_media_type', 'The request body encoding is not supported.', undefined, 415);
     default:
       return new InvalidRequestError('invalid_request', 'The request body could not be read.');
   }
+}
+
+/** Any other client error that an HTTP library raised (http-errors: a 4xx status, `expose`): the client's fault, not ours. */
+function fromHttpError(error: unknown): AppError | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { status, expose } = error as { status?: unknown; expose?: unknown };
+  if (typeof status !== 'number' || status < 400 || status > 499 || expose !== true) return undefined;
+  return new InvalidRequestError('invalid_request', 'The request could not be read.', `client error ${status}`, status === 413 ? 413 : 400);
 }
 
 export const notFound: RequestHandler = () => {
@@ -29,7 +38,7 @@ export const notFound: RequestHandler = () => {
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
-    let known = error instanceof AppError ? error : fromBodyParser(error);
+    let known = error instanceof AppError ? error : (fromBodyParser(error) ?? fromHttpError(error));
     if (!known && error instanceof URIError) known = new InvalidRequestError('invalid_request', 'The request URL is malformed.');
     if (!known) {
       logger.error('unexpected error', {

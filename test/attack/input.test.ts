@@ -2,6 +2,7 @@
  * Hostile input (OWASP ASVS V5/V13): oversized headers, cookies, query strings and bodies; malformed JSON; CR/LF in
  * parameters; spoofed Host and X-Forwarded-* headers that must never shape a redirect URI.
  */
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { FakeIdp } from '../support/fake-idp';
 import { RUNTIMES } from '../support/harness';
@@ -117,6 +118,50 @@ describe.each(RUNTIMES)('input attacks (%s)', (kind) => {
         expectJsonError(response, 415, 'unsupported_media_type');
       }
       expectJsonError(await harness.target.request('POST', '/auth/callback', { body: '{"code":"a"}' }), 415, 'unsupported_media_type');
+    });
+
+    it('refuses any Content-Encoding but identity with 415 unsupported_content_encoding, never a 500', async () => {
+      const json = JSON.stringify({ code: 'abc', redirectUri: harness.config.redirectUri, codeVerifier: 'v'.repeat(43) });
+      const bodies: [string, string, boolean][] = [
+        ['garbage', 'not compressed at all', false],
+        ['gzip of the JSON', gzipSync(json).toString('base64'), true],
+        ['deflate of the JSON', deflateSync(json).toString('base64'), true],
+        ['brotli of the JSON', brotliCompressSync(json).toString('base64'), true],
+        ['a gzip bomb', gzipSync(Buffer.alloc(5_000_000)).toString('base64'), true],
+        ['truncated gzip', gzipSync(json).subarray(0, 12).toString('base64'), true],
+        ['empty', '', false],
+      ];
+      for (const encoding of ['gzip', 'deflate', 'br', 'x-gzip', 'compress', 'zstd', 'GZIP', 'gzip, identity', 'identity, gzip', 'bogus']) {
+        for (const [name, body, base64] of bodies) {
+          // Binary bodies travel as text (the targets send strings) and, on Lambda, base64-encoded as API Gateway does.
+          const response = await harness.target.request('POST', '/auth/callback', {
+            headers: { ...JSON_HEADERS, 'Content-Encoding': encoding },
+            body: base64 ? Buffer.from(body, 'base64').toString('latin1') : body,
+            base64Body: base64,
+          });
+          expect(response.status, `${encoding} ${name}`).toBe(415);
+          expectJsonError(response, 415, 'unsupported_content_encoding');
+        }
+      }
+      // identity (any letter case) is no encoding at all: the body is read.
+      for (const encoding of ['identity', 'IDENTITY', ' identity ']) {
+        const response = await harness.target.request('POST', '/auth/callback', {
+          headers: { ...JSON_HEADERS, 'Content-Encoding': encoding },
+          body: JSON.stringify({ redirectUri: harness.config.redirectUri }),
+        });
+        expect(response.status, encoding).toBe(400);
+        expectJsonError(response, 400, 'invalid_request');
+      }
+      expect(idp.requests).toHaveLength(0);
+      // Routes that read no body are not upset by an encoded one either.
+      for (const path of ['/auth/refresh', '/auth/logout']) {
+        const response = await harness.target.request('POST', path, {
+          headers: { ...JSON_HEADERS, 'Content-Encoding': 'gzip', 'X-CSRF': '1' },
+          body: 'garbage',
+        });
+        expect(response.status, path).toBeLessThan(500);
+      }
+      expect(harness.logs.join('\n')).not.toContain('unexpected error');
     });
 
     it('refuses a POST /auth/callback whose redirectUri has CR/LF or control characters', async () => {
