@@ -1,7 +1,7 @@
 /**
- * Post-login and post-logout redirect targets. A target is either a same-origin path (resolved below the BFF's
- * public base URL) or an absolute URL whose origin is allowed. Everything else falls back to the default: an open
- * redirect is worse than a lost deep link.
+ * Post-login and post-logout redirect targets. A target is either a same-origin path (resolved below the BFF's public
+ * base URL, and staying below its path whatever dot-segments it holds) or an absolute URL whose origin is allowed.
+ * Everything else falls back to the default: an open redirect is worse than a lost deep link.
  */
 
 // Control characters, whitespace and backslashes: URL parsers strip or reinterpret them (`/\evil`, `/%09/evil`).
@@ -30,6 +30,9 @@ export function resolveReturnTo(
     const target = new URL(options.publicBaseUrl + returnTo);
     // Belt and braces: whatever the parser made of it, it must still be our origin.
     if (target.origin !== base.origin) return undefined;
+    // Dot-segments (`/..`, `%2e%2e`, `.%2E`) resolve, and must not climb above the base path: neither as sent nor as
+    // whatever serves the target may make of it by decoding it again (`..%2f`, `%252e%252e`).
+    if (!staysBelowBasePath(returnTo, base)) return undefined;
     return target.href;
   }
 
@@ -43,4 +46,32 @@ export function resolveReturnTo(
   if (url.username || url.password) return undefined;
   if (!options.allowedOrigins.includes(url.origin)) return undefined;
   return url.href;
+}
+
+/** Decodings of a path tried beyond the first: `%25` nested deeper than this is refused rather than followed. */
+const MAX_DECODINGS = 3;
+
+/** True when `path`, and each decoding of it, resolves to the base URL's path or below it. */
+function staysBelowBasePath(path: string, base: URL): boolean {
+  const basePath = base.pathname.replace(/\/+$/, '');
+  if (basePath === '') return true;
+  let form = path;
+  for (let round = 0; round <= MAX_DECODINGS; round += 1) {
+    let target: URL;
+    try {
+      target = new URL(base.origin + basePath + form);
+    } catch {
+      return false;
+    }
+    if (target.origin !== base.origin || (target.pathname !== basePath && !target.pathname.startsWith(`${basePath}/`))) return false;
+    let next: string;
+    try {
+      next = decodeURIComponent(form);
+    } catch {
+      return false;
+    }
+    if (next === form) return true;
+    form = next;
+  }
+  return false;
 }

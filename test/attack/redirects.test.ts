@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RUNTIMES } from '../support/harness';
-import { Browser, expectJsonError, signIn, type AttackHarness, useAttackTarget } from './support';
+import { Browser, buildAttackHarness, expectJsonError, signIn, type AttackHarness, useAttackTarget } from './support';
 
 const SPA_ORIGIN = 'https://app.example.com';
 
@@ -92,6 +92,43 @@ describe.each(RUNTIMES)('redirect and CORS attacks (%s)', (kind) => {
     const landed = await Promise.all(attempts.map(async (attempt) => ({ attempt, location: await landing(attempt) })));
     expect(landed.filter(({ location }) => location !== harness.config.postLoginUrl)).toEqual([]);
     expect(landed).toHaveLength(attempts.length);
+  });
+
+  it('keeps a relative returnTo below the base path, whatever dot-segments it holds (plain, encoded, mixed)', async () => {
+    // On http, a base URL with a path of its own; on Lambda, the stage is the base path.
+    const based =
+      kind === 'lambda' ? harness : buildAttackHarness('http', harness.idp, { env: { PUBLIC_BASE_URL: 'http://localhost:3000/app' } });
+    const base = based.config.publicBaseUrl;
+    const land = async (raw: string) => {
+      const { callback } = await signIn(based, new Browser(based), { rawQuery: `returnTo=${raw}` });
+      expect(callback.status).toBe(302);
+      return String(callback.headers.location);
+    };
+    const climbing = [
+      '/..',
+      '/../',
+      '/../elsewhere',
+      '/./../elsewhere',
+      '/a/../../elsewhere',
+      '/%2e%2e/elsewhere',
+      '/%2E%2E/elsewhere',
+      '/.%2e/elsewhere',
+      '/%2e./elsewhere',
+      '/a/%2e%2e/%2E%2e/elsewhere',
+      '/..%2felsewhere',
+      '/%2e%2e%2felsewhere',
+      '/%252e%252e/elsewhere',
+      '/%252e%252e%252felsewhere',
+      '/..\\elsewhere',
+      '/%2e%2e%5celsewhere',
+      '/.%2E/.%2E/.%2E/elsewhere',
+    ];
+    const attempts = [...climbing.map((value) => encodeURIComponent(value)), ...climbing.filter((value) => !value.includes('\\'))];
+    const landed = await Promise.all(attempts.map(async (attempt) => ({ attempt, location: await land(attempt) })));
+    expect(landed.filter(({ location }) => location !== based.config.postLoginUrl)).toEqual([]);
+    // The control: dot-segments that stay below the base path resolve there.
+    expect(await land(encodeURIComponent('/a/../b?x=1'))).toBe(`${base}/b?x=1`);
+    expect(await land(encodeURIComponent('/a/%2e%2e/b'))).toBe(`${base}/b`);
   });
 
   it('never puts a raw CR or LF into the Location header', async () => {

@@ -44,3 +44,39 @@ describe('resolveReturnTo', () => {
     expect(resolveReturnTo(undefined, options)).toBeUndefined();
   });
 });
+
+describe('resolveReturnTo with dot-segments', () => {
+  it.each([
+    '/..',
+    '/../',
+    '/../x',
+    '/./../x',
+    '/a/../../x',
+    '/a/b/../../../x',
+    '/%2e%2e/x',
+    '/%2E%2E/x',
+    '/.%2e/x',
+    '/%2e./x',
+    '/a/%2e%2e/%2E%2e/x',
+    '/..%2fx',
+    '/%2e%2e%2fx',
+    '/%252e%252e/x',
+    '/%252e%252e%252fx',
+  ])('keeps %j from climbing above the base path (falls back)', (input) => {
+    expect(resolveReturnTo(input, options)).toBeUndefined();
+  });
+
+  it.each([
+    ['/a/../b', 'https://api.example.com/dev/b'],
+    ['/a/./b', 'https://api.example.com/dev/a/b'],
+    ['/a/%2e%2e/b', 'https://api.example.com/dev/b'],
+    ['/..a/b', 'https://api.example.com/dev/..a/b'],
+  ])('resolves %j below the base path', (input, expected) => {
+    expect(resolveReturnTo(input, options)).toBe(expected);
+  });
+
+  it('lets a base URL without a path resolve dot-segments to its root', () => {
+    const root = { ...options, publicBaseUrl: 'https://api.example.com' };
+    expect(resolveReturnTo('/../../x', root)).toBe('https://api.example.com/x');
+  });
+});
