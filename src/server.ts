@@ -10,6 +10,7 @@ import { createApp } from './app';
 import { ConfigError, parseConfig, readProcessEnv, wantsLocalStack, type EnvRecord } from './config';
 import { checkLocalStackSettings, localStackEnvironment } from './local/settings';
 import { loopbackRedirect } from './local/loopback-redirect';
+import { demoSpaDir } from './local/demo-spa';
 import { createLogger } from './logger';
 import { announceDegradations, createRuntime, hydrate } from './runtime';
 
@@ -69,7 +70,9 @@ async function main(): Promise<void> {
   const runtime = createRuntime(config);
   await hydrate(runtime, logger);
 
-  const app = createApp({ config, ...runtime, logger, staticDir: path.join(__dirname, 'local', 'spa') });
+  // The demo SPA with the browser client beside it (built on the fly when run from sources).
+  const staticDir = await demoSpaDir(path.resolve(process.cwd(), '.local'));
+  const app = createApp({ config, ...runtime, logger, staticDir });
   let server: Server;
   try {
     // Local stack: one loopback spelling for the browser (127.0.0.1 -> localhost, or the other way round).

@@ -13,6 +13,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/cognito-local';
 import { DEMO_USERNAME, EMULATOR_PORT, REPO_ROOT, externalProduct, startProduct, type RunningProduct } from './product';
+import { serverRequestsDuring } from './server-requests';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Without the last four flags Chromium keeps calling home, which floods a closed network. */
@@ -42,6 +43,20 @@ interface PageGlobals {
   sessionStorage: WebStorage;
 }
 
+/** What a page sees of the browser client (src/client), loaded the way the demo SPA loads it. */
+interface PageClient {
+  fetch(input: string): Promise<{ status: number }>;
+}
+interface ClientWindow {
+  e2eClient?: PageClient;
+}
+
+/** A console error on an app page, with the resource it is about (Chromium names the URL of a failed load). */
+interface ConsoleError {
+  text: string;
+  url: string;
+}
+
 /** What the page's own JavaScript can see of the browser's storage. */
 interface PageStorage {
   cookie: string;
@@ -55,6 +70,8 @@ describe('the demo SPA in Chromium, against the local stack', () => {
   let userDataDir: string | undefined;
   let page: Page;
   const appErrors: string[] = [];
+  /** Every console error on the app's pages, the expected ones included. */
+  const consoleErrors: ConsoleError[] = [];
 
   const shot = async (name: string): Promise<void> => {
     await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
@@ -107,15 +124,25 @@ describe('the demo SPA in Chromium, against the local stack', () => {
     });
     context.setDefaultTimeout(STEP_TIMEOUT_MS);
     page = context.pages()[0] ?? (await context.newPage());
-    // Script errors and console errors on the app's pages (a CSP violation shows up as one).
-    const onApp = () => page.url().startsWith(product!.baseUrl);
-    page.on('pageerror', (error) => appErrors.push(`${page.url()}: ${error.message}`));
-    page.on('console', (message) => {
-      // Chromium reports every non-2xx fetch too; a 401 from /auth/session or /tests is how a signed-out page learns it.
-      const expected = /Failed to load resource: .*status of 401\b/.test(message.text());
-      if (message.type() === 'error' && onApp() && !expected) appErrors.push(`${page.url()}: ${message.text()}`);
-    });
+    watchConsole(page);
   });
+
+  /** Script errors and console errors on the app's pages (a CSP violation shows up as one). */
+  const watchConsole = (target: Page): void => {
+    const onApp = () => target.url().startsWith(product!.baseUrl);
+    target.on('pageerror', (error) => appErrors.push(`${target.url()}: ${error.message}`));
+    target.on('console', (message) => {
+      if (message.type() !== 'error' || !onApp()) return;
+      const error = { text: message.text(), url: message.location().url };
+      consoleErrors.push(error);
+      // Chromium reports every non-2xx fetch too: a 401 is how a page learns that a session is missing or expired, and
+      // a 404 from /auth/sessions how the SPA learns that the BFF keeps no server-side sessions (it hides that panel).
+      const status = /Failed to load resource: .*status of (\d{3})\b/.exec(error.text)?.[1];
+      const expected =
+        status === '401' || ((status === '404' || status === '501') && new URL(error.url).pathname.endsWith('/auth/sessions'));
+      if (!expected) appErrors.push(`${target.url()}: ${error.text} (${error.url})`);
+    });
+  };
 
   afterAll(async () => {
     // Each in its own try: the product must be stopped even when the browser fails to close.
@@ -137,13 +164,42 @@ describe('the demo SPA in Chromium, against the local stack', () => {
     expect(output).toContain(`sign in as ${DEMO_USERNAME} with password ${product!.demoPassword}`);
   });
 
-  it('shows a signed-out page with a sign-in button', async () => {
+  it('shows a signed-out page with a sign-in button, and no console error but the session check’s own', async () => {
+    consoleErrors.length = 0;
     await page.goto(`${product!.baseUrl}/`);
     await expect.poll(() => page.locator('#status').textContent()).toBe('Signed out');
     expect(await page.locator('#sign-in').isVisible()).toBe(true);
     expect(await page.locator('#error').isVisible()).toBe(false);
     await expectNoTokenVisibleToScript();
+    // The session check: GET /auth/session says 401, and POST /auth/refresh (which an expired access token would need)
+    // says there is nothing to renew. Chromium logs both failed loads; nothing else may be logged.
+    expect(consoleErrors.map((error) => `${new URL(error.url).pathname} ${/status of (\d+)/.exec(error.text)?.[1]}`)).toEqual([
+      '/auth/session 401',
+      '/auth/refresh 401',
+    ]);
     await shot('01-signed-out');
+  });
+
+  it('shows a human sentence for a known auth_error, the generic one for any other text, and never the text itself', async () => {
+    const authError = async (value: string): Promise<string | null> => {
+      await page.goto(`${product!.baseUrl}/?auth_error=${encodeURIComponent(value)}`);
+      await expect.poll(() => page.locator('#status').textContent()).toBe('Signed out');
+      expect(await page.locator('#error').isVisible()).toBe(true);
+      // Shown once: the code leaves the address bar, so a reload does not repeat it.
+      expect(new URL(page.url()).searchParams.has('auth_error')).toBe(false);
+      return page.locator('#error').textContent();
+    };
+    const planted = 'Your account is locked. Call +1 555 0100 to unlock it';
+    const generic = await authError(planted);
+    expect(generic).toBe('Sign-in did not complete. Please try again.');
+    expect(await authError('<img src=x onerror=alert(1)>')).toBe(generic);
+    const known = await authError('invalid_state');
+    expect(known).not.toBe(generic);
+    expect(known).not.toContain('invalid_state');
+    expect(known).toMatch(/sign in again/i);
+    await shot('01-auth-error-message');
+    await page.goto(`${product!.baseUrl}/`);
+    await expect.poll(() => page.locator('#status').textContent()).toBe('Signed out');
   });
 
   it("sends the browser to the emulator's sign-in form", async () => {
@@ -226,6 +282,60 @@ describe('the demo SPA in Chromium, against the local stack', () => {
     await page.reload();
     await expect.poll(() => page.locator('#status').textContent()).toBe(`Signed in as ${DEMO_USERNAME}`);
     expect((await context!.cookies(product!.baseUrl)).some((cookie) => cookie.name === '__Host-bff-at')).toBe(true);
+  });
+
+  it('ten concurrent fetch() calls meeting an expired access token, and a second tab, share ONE refresh', async (test) => {
+    if (product!.output() === undefined) return test.skip(); // counts from the product's own log
+    const second = await context!.newPage();
+    watchConsole(second);
+    try {
+      await second.goto(`${product!.baseUrl}/`);
+      await expect.poll(() => second.locator('#status').textContent()).toBe(`Signed in as ${DEMO_USERNAME}`);
+      // Each tab loads the browser client as the demo SPA does, and makes a client of its own.
+      // (A string: vitest would rewrite an import() written in this file, even inside a function run by the page.)
+      for (const tab of [page, second]) {
+        await tab.evaluate(`import('/bff-client.js').then((m) => { window.e2eClient = m.createBffClient({ baseUrl: location.origin }); })`);
+      }
+      const callTests = (tab: Page, count: number) =>
+        tab.evaluate(async (n) => {
+          const client = (globalThis as unknown as ClientWindow).e2eClient!;
+          const responses = await Promise.all(Array.from({ length: n }, () => client.fetch('/tests')));
+          return responses.map((response) => response.status);
+        }, count);
+
+      // The access token expires (the browser drops its cookie). So that the second tab surely meets the expired
+      // token too, the browser holds the refresh until the second tab has had its 401; then it goes to the BFF.
+      await context!.clearCookies({ name: /^__Host-bff-at/ });
+      let secondTabRefused!: () => void;
+      const secondTabMetExpiry = new Promise<void>((resolve) => (secondTabRefused = resolve));
+      second.on('response', (response) => {
+        if (new URL(response.url()).pathname === '/tests' && response.status() === 401) secondTabRefused();
+      });
+      const refreshesSent: string[] = [];
+      await context!.route(`${product!.baseUrl}/auth/refresh`, async (route) => {
+        refreshesSent.push(route.request().method());
+        await secondTabMetExpiry;
+        await route.continue();
+      });
+
+      const { result, requests } = await serverRequestsDuring(product!, () => Promise.all([callTests(page, 10), callTests(second, 3)]));
+      await context!.unroute(`${product!.baseUrl}/auth/refresh`);
+      const [firstTab, secondTab] = result;
+      expect(firstTab).toEqual(Array(10).fill(200));
+      expect(secondTab).toEqual(Array(3).fill(200));
+      // Counted where it matters, by the BFF: one refresh for thirteen calls in two tabs.
+      expect(requests.filter((r) => r.method === 'POST' && r.path === '/auth/refresh')).toEqual([
+        { method: 'POST', path: '/auth/refresh', status: 200 },
+      ]);
+      expect(refreshesSent).toEqual(['POST']);
+      // Each call was answered once, and no call was refused twice (a refusal is followed by one retry at most).
+      const tests = requests.filter((r) => r.path === '/tests');
+      expect(tests.filter((r) => r.status === 200)).toHaveLength(13);
+      expect(tests.filter((r) => r.status === 401).length).toBeGreaterThanOrEqual(2); // one per tab at least
+      expect((await context!.cookies(product!.baseUrl)).some((cookie) => cookie.name === '__Host-bff-at')).toBe(true);
+    } finally {
+      await second.close();
+    }
   });
 
   it('signs out, after which /tests refuses the browser', async () => {

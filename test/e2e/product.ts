@@ -80,7 +80,8 @@ export async function startProduct(options: StartOptions): Promise<RunningProduc
     HOME: process.env.HOME,
     PORT: String(port),
     DEMO_PASSWORD,
-    LOG_LEVEL: 'info',
+    // debug: one line per request (method, path, status), which the browser test counts requests by, server-side.
+    LOG_LEVEL: 'debug',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   const child = spawn(process.execPath, [tsxCli, path.join(REPO_ROOT, 'src', 'server.ts')], {
