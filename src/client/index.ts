@@ -272,7 +272,8 @@ export function createBffClient(options: BffClientOptions = {}): BffClient {
   /** Renews the session for a call sent at `sentAt` that got a `401`, unless that already happened since. */
   const renew = (sentAt: number): Promise<Outcome> => {
     if (known && known.at >= sentAt) return Promise.resolve(known.outcome);
-    // A renewal in flight started after this call was sent, or this call went out with the cookies it replaces.
+    // Joining a renewal in flight is right for any call: the renewal had not finished when the call was sent, so the
+    // call carried the cookies that the renewal replaces.
     inflight ??= underLock(sentAt)
       .catch((): Outcome => 'unavailable')
       .finally(() => {
