@@ -2,10 +2,9 @@
  * Lambda entry (`dist/lambda/index.js`, `handler`). Module scope runs once per container: secrets read, configuration
  * parsed, IdP client (keep-alive agent) and verifiers built, JWKS hydrated. Nothing request-specific lives here.
  */
-import type { APIGatewayProxyResult } from 'aws-lambda';
 import { parseConfig, readProcessEnv } from './config';
-import { createLambdaHandler, type LambdaHandler } from './apigateway/handler';
-import { resolveSecretReferences, secretsManagerFetcher } from './apigateway/secrets';
+import { createLambdaHandler, type FrontDoorResult, type LambdaHandler } from './aws-lambda/handler';
+import { resolveSecretReferences, secretsManagerFetcher } from './aws-lambda/secrets';
 import { createLogger } from './logger';
 import { announceDegradations, createRuntime, hydrate } from './runtime';
 
@@ -25,7 +24,7 @@ ready.catch((error: unknown) => {
   process.stderr.write(`cognito-bff: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
 });
 
-const MISCONFIGURED: APIGatewayProxyResult = {
+const MISCONFIGURED: FrontDoorResult = {
   statusCode: 500,
   multiValueHeaders: { 'content-type': ['application/json'], 'cache-control': ['no-store'] },
   body: JSON.stringify({ error: 'misconfigured', message: 'The service is not configured correctly.' }),

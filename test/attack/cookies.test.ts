@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSetCookie, setCookieHeaders, type StoredCookie } from '../support/cookie-jar';
 import type { FakeIdp, FakeUser } from '../support/fake-idp';
-import { RUNTIMES } from '../support/harness';
+import { ENTRIES } from '../support/harness';
 import type { TargetResponse } from '../support/targets';
 import {
   Browser,
@@ -29,10 +29,11 @@ function cookiesOf(response: TargetResponse): StoredCookie[] {
   return setCookieHeaders(response.headers).map(parseSetCookie);
 }
 
-describe.each(RUNTIMES)('cookie and CSRF attacks (%s)', (kind) => {
+// Through the HTTP server and every front door of the Lambda handler: cookies are where the doors differ most.
+describe.each(ENTRIES)('cookie and CSRF attacks ($name)', ({ kind, door }) => {
   let idp: FakeIdp;
   let harness: AttackHarness;
-  useAttackTarget(kind, (started) => ({ idp, harness } = started));
+  useAttackTarget(kind, (started) => ({ idp, harness } = started), { door });
 
   async function signedIn(): Promise<Browser> {
     const browser = new Browser(harness);
@@ -64,7 +65,7 @@ describe.each(RUNTIMES)('cookie and CSRF attacks (%s)', (kind) => {
         if (cookie.name.startsWith('__Host-')) expect(cookie.attributes.path).toBe('/');
       }
       const refresh = set.find((c) => c.name === '__Secure-bff-rt')!;
-      expect(refresh.attributes.path).toBe(kind === 'lambda' ? '/dev/auth' : '/auth');
+      expect(refresh.attributes.path).toBe(`${harness.config.basePath}/auth`);
       expect(Number(refresh.attributes['max-age'])).toBe(30 * 86_400);
       const access = set.find((c) => c.name === '__Host-bff-at')!;
       expect(Number(access.attributes['max-age'])).toBeGreaterThan(800);
@@ -87,7 +88,7 @@ describe.each(RUNTIMES)('cookie and CSRF attacks (%s)', (kind) => {
         expect(cookie.attributes.domain).toBeUndefined();
         if (cookie.name.startsWith('__Host-')) expect(cookie.attributes.path).toBe('/');
       }
-      expect(cookiesOf(logout).find((c) => c.name === '__Secure-bff-rt')?.attributes.path).toBe(kind === 'lambda' ? '/dev/auth' : '/auth');
+      expect(cookiesOf(logout).find((c) => c.name === '__Secure-bff-rt')?.attributes.path).toBe(`${harness.config.basePath}/auth`);
       expect(browser.jar.names()).toEqual([]);
     });
   });

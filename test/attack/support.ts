@@ -13,12 +13,13 @@ import { createApp } from '../../src/app';
 import { createJwksFetcher } from '../../src/auth/jwks-fetcher';
 import { createTokenVerifiers } from '../../src/auth/verifiers';
 import { parseConfig } from '../../src/config';
-import { createLambdaHandler, type LambdaHandler } from '../../src/apigateway/handler';
+import { createLambdaHandler, type LambdaHandler } from '../../src/aws-lambda/handler';
 import { createLogger } from '../../src/logger';
 import { createRuntime } from '../../src/runtime';
 import { CookieJar, parseSetCookie, setCookieHeaders } from '../support/cookie-jar';
 import { FakeIdp, type FakeUser } from '../support/fake-idp';
-import { BASE_URLS, pathBelowBase, type Harness, type RuntimeKind } from '../support/harness';
+import type { LambdaFrontDoor } from '../support/front-door-events';
+import { baseUrlOf, pathBelowBase, type Harness, type RuntimeKind } from '../support/harness';
 import { httpTarget, lambdaTarget, type RequestOptions, type TargetResponse } from '../support/targets';
 
 /**
@@ -58,12 +59,14 @@ export interface AttackHarnessOptions {
   /** Where log lines go besides `logs` (the fuzz run keeps none). */
   keepLogs?: boolean;
   onLog?: (line: string) => void;
+  /** The front door a Lambda harness's events come through (REST API v1 unless given). */
+  door?: LambdaFrontDoor;
 }
 
 /** The product against the fake IdP, as buildHarness builds it, with the JWKS cache's penalty box at hand. */
 export function buildAttackHarness(kind: RuntimeKind, idp: FakeIdp, options: AttackHarnessOptions = {}): AttackHarness {
   const mode = options.mode ?? 'custom';
-  const env: Record<string, string> = { ...idp.env(), PUBLIC_BASE_URL: BASE_URLS[kind], ...options.env };
+  const env: Record<string, string> = { ...idp.env(), PUBLIC_BASE_URL: baseUrlOf({ kind, door: options.door }), ...options.env };
   if (mode === 'cognito') delete env.COGNITO_ISSUER;
   const config = parseConfig(env);
   const logs: string[] = [];
@@ -94,7 +97,7 @@ export function buildAttackHarness(kind: RuntimeKind, idp: FakeIdp, options: Att
     harness = { ...base, target: httpTarget(app), app };
   } else {
     const handler = createLambdaHandler(deps);
-    harness = { ...base, target: lambdaTarget(handler, config.basePath.slice(1) || 'dev'), handler };
+    harness = { ...base, target: lambdaTarget(handler, config.basePath, options.door), handler };
   }
   if (keep) built.set(idp, [...(built.get(idp) ?? []), harness]);
   return harness;

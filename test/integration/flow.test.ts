@@ -1,16 +1,24 @@
 /**
- * The whole flow against a real cognito-local, through both runtimes (Express over HTTP, and the Lambda handler
- * with API Gateway REST v1 events), and once more through the built Lambda bundle itself: login redirect -> the emulator's form -> callback -> cookies -> session ->
- * /tests with the cookie and with Bearer -> refresh -> logout -> /tests refused.
+ * The whole flow against a real cognito-local, through the HTTP server and through the Lambda handler behind each
+ * of its front doors (API Gateway REST v1, HTTP API payload 2.0, Function URL, ALB with multi-value headers off and
+ * on), and once more through the built Lambda bundle itself, each request through the next door in turn (one
+ * function behind every door): login redirect -> the emulator's form -> callback -> cookies -> session -> /tests with
+ * the cookie and with Bearer -> refresh -> logout -> /tests refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CookieJar, parseSetCookie } from '../support/cookie-jar';
 import { signInThroughEmulatorForm, startTestEmulator, TEST_DEMO_PASSWORD, type TestEmulator } from '../support/cognito-local';
-import { BASE_URLS, buildBundleHarness, buildHarness, pathBelowBase, RUNTIMES, type Harness } from '../support/harness';
+import { FRONT_DOOR_BASE_URLS, LAMBDA_FRONT_DOORS } from '../support/front-door-events';
+import { baseUrlOf, buildBundleHarness, buildHarness, ENTRIES, pathBelowBase, type Entry, type Harness } from '../support/harness';
 import type { RequestOptions, TargetResponse } from '../support/targets';
 
-describe.each([...RUNTIMES, 'bundle' as const])('full sign-in flow against cognito-local (%s)', (runtime) => {
-  const kind = runtime === 'bundle' ? 'lambda' : runtime;
+/** The bundle serves one function behind every door: each request goes through the next door in turn. */
+const BUNDLE: Entry & { bundle: true } = { kind: 'lambda', door: 'rest-api', name: 'bundle, every door in turn', bundle: true };
+
+describe.each([...ENTRIES, BUNDLE])('full sign-in flow against cognito-local ($name)', (entry) => {
+  const { kind } = entry;
+  // The bundle's doors share one custom domain (a distribution in front of them all), so no stage leads any path.
+  const baseUrl = 'bundle' in entry ? FRONT_DOOR_BASE_URLS.alb : baseUrlOf(entry);
   let emulator: TestEmulator;
   let harness: Harness;
   const jar = new CookieJar();
@@ -26,9 +34,13 @@ describe.each([...RUNTIMES, 'bundle' as const])('full sign-in flow against cogni
   }
 
   beforeAll(async () => {
-    emulator = await startTestEmulator(BASE_URLS[kind]);
-    const env = { ...emulator.settings, PUBLIC_BASE_URL: BASE_URLS[kind], LOG_LEVEL: 'debug' };
-    harness = runtime === 'bundle' ? await buildBundleHarness(env) : buildHarness(kind, env);
+    emulator = await startTestEmulator(baseUrl);
+    const env = { ...emulator.settings, PUBLIC_BASE_URL: baseUrl, LOG_LEVEL: 'debug' };
+    let turn = 0;
+    harness =
+      'bundle' in entry
+        ? await buildBundleHarness(env, () => LAMBDA_FRONT_DOORS[turn++ % LAMBDA_FRONT_DOORS.length]!)
+        : buildHarness(kind, env, { door: entry.door });
   });
   afterAll(async () => {
     await emulator?.stop();
@@ -42,7 +54,7 @@ describe.each([...RUNTIMES, 'bundle' as const])('full sign-in flow against cogni
     const params = authorize.searchParams;
     expect(params.get('response_type')).toBe('code');
     expect(params.get('client_id')).toBe(emulator.settings.COGNITO_CLIENT_ID);
-    expect(params.get('redirect_uri')).toBe(`${BASE_URLS[kind]}/auth/callback`);
+    expect(params.get('redirect_uri')).toBe(`${baseUrl}/auth/callback`);
     expect(params.get('scope')).toBe('openid email profile');
     expect(params.get('code_challenge_method')).toBe('S256');
     for (const name of ['state', 'code_challenge', 'nonce']) expect(params.get(name)).toMatch(/^[\w-]{43}$/);
@@ -55,7 +67,7 @@ describe.each([...RUNTIMES, 'bundle' as const])('full sign-in flow against cogni
     secrets.push(code!);
     const callback = await send('GET', pathBelowBase(harness.config, callbackUrl));
     expect(callback.status).toBe(302);
-    expect(callback.headers.location).toBe(`${BASE_URLS[kind]}/dashboard`);
+    expect(callback.headers.location).toBe(`${baseUrl}/dashboard`);
     expect(jar.names().some((name) => name.startsWith('__Host-bff-tx-'))).toBe(false);
 
     const access = jar.get('__Host-bff-at');
@@ -128,7 +140,7 @@ describe.each([...RUNTIMES, 'bundle' as const])('full sign-in flow against cogni
     const logoutUrl = new URL(logout.body.logoutUrl);
     expect(logoutUrl.origin + logoutUrl.pathname).toBe(`${emulator.settings.COGNITO_DOMAIN}/logout`);
     expect(logoutUrl.searchParams.get('client_id')).toBe(emulator.settings.COGNITO_CLIENT_ID);
-    expect(logoutUrl.searchParams.get('logout_uri')).toBe(`${BASE_URLS[kind]}/`);
+    expect(logoutUrl.searchParams.get('logout_uri')).toBe(`${baseUrl}/`);
     expect(jar.names()).toEqual([]);
 
     expect((await send('GET', '/tests')).status).toBe(401);
@@ -148,6 +160,14 @@ describe.each([...RUNTIMES, 'bundle' as const])('full sign-in flow against cogni
     const cognitoLogout = await fetch(logoutUrl, { redirect: 'manual' });
     expect(cognitoLogout.status).toBe(302);
     expect(cognitoLogout.headers.get('location')).toBe(`${BASE_URLS[kind]}/`);
+  });
+
+  it.runIf('bundle' in entry)('answers an event of no known front door with a clean 400 and one log line', async () => {
+    const before = harness.logs.length;
+    const result = await harness.handler!({ Records: [{ eventSource: 'aws:s3' }] }, {} as never);
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body).error).toBe('unsupported_event');
+    expect(harness.logs.slice(before).filter((line) => line.includes('unsupported Lambda event'))).toHaveLength(1);
   });
 
   it('never wrote a token, code or cookie value to the log', () => {

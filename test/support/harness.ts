@@ -4,9 +4,10 @@
  */
 import { createApp } from '../../src/app';
 import { parseConfig, type Config } from '../../src/config';
-import { createLambdaHandler } from '../../src/apigateway/handler';
+import { createLambdaHandler } from '../../src/aws-lambda/handler';
 import { createLogger } from '../../src/logger';
 import { createRuntime } from '../../src/runtime';
+import { FRONT_DOOR_BASE_URLS, LAMBDA_FRONT_DOORS, type LambdaFrontDoor } from './front-door-events';
 import { httpTarget, lambdaTarget, type Target } from './targets';
 
 export type RuntimeKind = 'http' | 'lambda';
@@ -15,25 +16,47 @@ export const RUNTIMES: RuntimeKind[] = ['http', 'lambda'];
 /** The public base URL each runtime is reached at: a laptop, or an execute-api URL with its stage. */
 export const BASE_URLS: Record<RuntimeKind, string> = {
   http: 'http://localhost:3000',
-  lambda: 'https://abc123.execute-api.us-west-2.amazonaws.com/dev',
+  lambda: FRONT_DOOR_BASE_URLS['rest-api'],
 };
+
+/** A way in: the HTTP server, or the Lambda handler through one of its front doors. */
+export interface Entry {
+  kind: RuntimeKind;
+  door?: LambdaFrontDoor;
+  /** `http`, or the door's name: what a test title shows. */
+  name: string;
+}
+
+/** The HTTP server and every front door of the Lambda handler. */
+export const ENTRIES: Entry[] = [
+  { kind: 'http', name: 'http' },
+  ...LAMBDA_FRONT_DOORS.map((door) => ({ kind: 'lambda' as const, door, name: door })),
+];
+
+/** The public base URL of an entry. */
+export function baseUrlOf(entry: { kind: RuntimeKind; door?: LambdaFrontDoor }): string {
+  return entry.kind === 'http' ? BASE_URLS.http : FRONT_DOOR_BASE_URLS[entry.door ?? 'rest-api'];
+}
 
 export interface Harness {
   target: Target;
   config: Config;
   logs: string[];
+  /** The Lambda handler itself, for raw events (bundle harnesses). */
+  handler?: LambdaHandlerType;
 }
 
-export function buildHarness(kind: RuntimeKind, env: Record<string, string>, options: { clock?: () => number } = {}): Harness {
+export function buildHarness(
+  kind: RuntimeKind,
+  env: Record<string, string>,
+  options: { clock?: () => number; door?: LambdaFrontDoor } = {},
+): Harness {
   const config = parseConfig(env);
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
   const runtime = createRuntime(config);
   const deps = { config, ...runtime, logger, ...(options.clock ? { clock: options.clock } : {}) };
-  const target =
-    kind === 'http'
-      ? httpTarget(createApp(deps))
-      : lambdaTarget(createLambdaHandler(deps), new URL(config.publicBaseUrl).pathname.slice(1) || 'dev');
+  const target = kind === 'http' ? httpTarget(createApp(deps)) : lambdaTarget(createLambdaHandler(deps), config.basePath, options.door);
   return { target, config, logs };
 }
 
@@ -48,7 +71,7 @@ export function pathBelowBase(config: Config, url: string): string {
  * The built Lambda bundle itself (what `npm run build` ships), bundled into a temporary directory and loaded with
  * `env` as its process environment, as Lambda would: its module scope reads the configuration once.
  */
-export async function buildBundleHarness(env: Record<string, string>): Promise<Harness> {
+export async function buildBundleHarness(env: Record<string, string>, door?: Parameters<typeof lambdaTarget>[2]): Promise<Harness> {
   const { mkdtempSync } = await import('node:fs');
   const os = await import('node:os');
   const path = await import('node:path');
@@ -77,7 +100,7 @@ export async function buildBundleHarness(env: Record<string, string>): Promise<H
     Object.assign(process.env, saved);
   }
   const config = parseConfig(env);
-  return { target: lambdaTarget(handler, config.basePath.slice(1) || 'dev'), config, logs };
+  return { target: lambdaTarget(handler, config.basePath, door), config, logs, handler };
 }
 
 type LambdaHandlerType = Parameters<typeof lambdaTarget>[0];

@@ -1,11 +1,12 @@
 /**
  * One suite, two runtimes: a Target sends a request either through the Express app over real HTTP (supertest) or
- * through the Lambda handler as an API Gateway REST v1 event, and answers the same normalised response.
+ * through the Lambda handler as the event of one of its front doors (API Gateway REST v1 by default, HTTP API,
+ * Function URL, ALB with or without multi-value headers), and answers the same normalised response.
  */
 import type { Express } from 'express';
 import request from 'supertest';
-import type { LambdaHandler } from '../../src/apigateway/handler';
-import { restApiEvent, resultHeaders } from './api-gateway-event';
+import type { LambdaHandler } from '../../src/aws-lambda/handler';
+import { frontDoorEvent, frontDoorResultHeaders, requestIdOf, type LambdaFrontDoor } from './front-door-events';
 
 export interface TargetResponse {
   status: number;
@@ -24,6 +25,8 @@ export interface RequestOptions {
 
 export interface Target {
   name: 'http' | 'lambda';
+  /** The front door a Lambda target's events come through. */
+  door?: LambdaFrontDoor;
   request(method: string, url: string, options?: RequestOptions): Promise<TargetResponse>;
 }
 
@@ -58,14 +61,23 @@ export function httpTarget(app: Express): Target {
   };
 }
 
-export function lambdaTarget(handler: LambdaHandler, stage = 'dev'): Target {
+/**
+ * The Lambda handler behind `door`, reached at a base URL whose path is `basePath` (`/dev`: the stage); `door` may
+ * also be a function of the request (a function behind several doors at once).
+ */
+export function lambdaTarget(
+  handler: LambdaHandler,
+  basePath = '/dev',
+  door: LambdaFrontDoor | ((method: string, url: string) => LambdaFrontDoor) = 'rest-api',
+): Target {
   return {
     name: 'lambda',
+    ...(typeof door === 'string' ? { door } : {}),
     async request(method, url, options = {}) {
-      const event = restApiEvent({ method, url, stage, ...options });
-      const result = await handler(event, { awsRequestId: event.requestContext.requestId } as never);
+      const event = frontDoorEvent(typeof door === 'string' ? door : door(method, url), { method, url, basePath, ...options });
+      const result = await handler(event, { awsRequestId: requestIdOf(event) } as never);
       const text = result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString('utf8') : result.body;
-      return { status: result.statusCode, headers: resultHeaders(result), text, body: parseBody(text) };
+      return { status: result.statusCode, headers: frontDoorResultHeaders(result), text, body: parseBody(text) };
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveSecretReferences, SecretResolutionError } from '../../src/apigateway/secrets';
+import { resolveSecretReferences, SecretResolutionError } from '../../src/aws-lambda/secrets';
 
 const ARN_SECRET = 'arn:aws:secretsmanager:us-west-2:123456789012:secret:client-secret-AbCdEf';
 const ARN_KEYS = 'arn:aws:secretsmanager:us-west-2:123456789012:secret:cookie-keys-AbCdEf';

@@ -1,0 +1,85 @@
+/**
+ * One Lambda handler for every front door: API Gateway REST (v1), API Gateway HTTP API (payload 2.0), Lambda
+ * Function URLs and Application Load Balancers (multi-value headers on or off). Each event's door is told from the
+ * event itself (front-door.ts); its event source turns it into a request for the Express app and the app's response
+ * into the result that door expects. An event of no known door is answered without running the app.
+ */
+import serverlessExpress from '@vendia/serverless-express';
+import type { RequestListener } from 'node:http';
+import type { Context } from 'aws-lambda';
+import type { Request } from 'express';
+import { createApp, type AppDeps } from '../app';
+import type { GatewayClaims } from '../auth/guards';
+import type { Logger } from '../logger';
+import { albEventSource } from './alb';
+import { detectFrontDoor, type FrontDoor } from './front-door';
+import { payloadV2EventSource } from './payload-v2';
+import { AUTHORIZER_SUB_HEADER, type FrontDoorResult } from './request-values';
+import { restApiEventSource } from './rest-api';
+import { answerUnsupportedEvent } from './unsupported-event';
+
+export type { FrontDoorResult } from './request-values';
+
+/** Takes any event: what is not an HTTP request from a known front door gets a clean 400, never a throw. */
+export type LambdaHandler = (event: unknown, context: Context) => Promise<FrontDoorResult>;
+
+/** serverless-express's own logger, kept quiet: it would print whole events (cookies, codes) at debug level. */
+function quietLog(logger: Logger) {
+  return {
+    debug() {},
+    info() {},
+    warn() {},
+    verbose() {},
+    error(message: unknown) {
+      logger.error('serverless-express error', { detail: typeof message === 'string' ? message : 'see stack' });
+    },
+  };
+}
+
+/**
+ * The event-source name serverless-express is told for each door: it decides only that an error inside the app is
+ * answered (a 500 in the door's shape, through the same event source) rather than thrown.
+ */
+const SOURCES: Record<FrontDoor, { name: string; eventSource: object }> = {
+  'rest-api': { name: 'AWS_API_GATEWAY_V1', eventSource: restApiEventSource },
+  'http-api': { name: 'AWS_API_GATEWAY_V2', eventSource: payloadV2EventSource },
+  'function-url': { name: 'AWS_API_GATEWAY_V2', eventSource: payloadV2EventSource },
+  alb: { name: 'AWS_ALB', eventSource: albEventSource },
+};
+
+/**
+ * The handler for an Express app: what `cognito-bff/lambda`'s `createHandler(app)` wraps. The app learns a gateway
+ * authorizer's `sub` from the internal header (see gatewayClaimsFromRequest).
+ */
+export function createFrontDoorHandler(app: RequestListener, logger: Logger): LambdaHandler {
+  const handlers = new Map<FrontDoor, (event: unknown, context: Context, callback: () => void) => unknown>();
+  for (const [door, { name, eventSource }] of Object.entries(SOURCES) as [FrontDoor, (typeof SOURCES)[FrontDoor]][]) {
+    handlers.set(
+      door,
+      serverlessExpress({
+        app,
+        eventSource,
+        eventSourceName: name,
+        log: quietLog(logger),
+        // Never a stack trace in a response, whatever NODE_ENV says.
+        respondWithErrors: false,
+        resolutionMode: 'PROMISE',
+      }),
+    );
+  }
+  return async (event, context) => {
+    const door = detectFrontDoor(event);
+    if (!door) return answerUnsupportedEvent(event, logger);
+    return (await handlers.get(door)!(event, context, () => undefined)) as FrontDoorResult;
+  };
+}
+
+/** The authorizer's claims the event source passed on (only `sub` is compared), for AppDeps.gatewayClaims. */
+export function gatewayClaimsFromRequest(req: Request): GatewayClaims | undefined {
+  const sub = req.headers[AUTHORIZER_SUB_HEADER];
+  return typeof sub === 'string' ? { sub } : undefined;
+}
+
+export function createLambdaHandler(deps: Omit<AppDeps, 'gatewayClaims' | 'staticDir'>): LambdaHandler {
+  return createFrontDoorHandler(createApp({ ...deps, gatewayClaims: gatewayClaimsFromRequest }), deps.logger);
+}
