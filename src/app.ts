@@ -23,6 +23,7 @@ import { requireIdentityEncoding } from './http/body-encoding';
 import { lazyCookieParser } from './http/cookies';
 import { cors } from './http/cors';
 import { errorMiddleware, notFound } from './http/errors';
+import { headerBudget } from './http/header-budget';
 import { requestLog } from './http/request-log';
 import { securityHeaders } from './http/security-headers';
 import type { Logger } from './logger';
@@ -117,6 +118,8 @@ export function createApp(deps: AppDeps): Express {
   if (logger.enabled?.('debug') ?? true) app.use(requestLog(logger, now));
   app.use(securityHeaders({ https: config.publicBaseUrl.startsWith('https:') }));
   app.use(cors(config.allowedOrigins));
+  // One header budget at every front door (src/http/header-budget.ts), answered in JSON by the app itself.
+  app.use(headerBudget());
   // req.cookies by cookie-parser, parsed on first read: no middleware layer on every request (see lazyCookieParser).
   lazyCookieParser(app.request, cookieParser() as unknown as Parameters<typeof lazyCookieParser>[1]);
 

@@ -282,3 +282,48 @@ describe('events of no known front door (issue 16.10)', () => {
     expect(result.statusCode).toBe(200);
   });
 });
+
+describe("near the gateways' header limits (issue 13.4): one budget, one answer, every way in", () => {
+  const BUDGET = 10_240;
+  const padded = (bytes: number) => ({ 'X-Padding': 'p'.repeat(bytes) });
+  const cookies = (bytes: number) => ({
+    Cookie: Array.from({ length: Math.ceil(bytes / 40) }, (_, i) => `junk${i}=${'x'.repeat(32)}`)
+      .join('; ')
+      .slice(0, bytes),
+  });
+
+  it.each(ENTRIES)('$name: under the budget served, over it 431 request_headers_too_large in JSON', async (entry) => {
+    const { target } = harnessOf(entry);
+    for (const headers of [padded(BUDGET - 800), cookies(BUDGET - 800)]) {
+      expect((await target.request('GET', '/healthz', { headers })).status).toBe(200);
+      expect((await target.request('GET', '/auth/session', { headers })).status).toBe(401);
+    }
+    // Just over the budget, and well over it but under Node's own 16 KB limit: the app answers, in JSON.
+    for (const headers of [padded(BUDGET + 100), cookies(BUDGET + 100), padded(15_000)]) {
+      for (const path of ['/healthz', '/auth/session', '/tests']) {
+        const response = await target.request('GET', path, { headers });
+        expect(response.status, path).toBe(431);
+        expect(response.body, path).toEqual({ error: 'request_headers_too_large', message: expect.any(String) });
+      }
+    }
+    // Far over it: still 431 (the HTTP server's Node refuses above 16 KB before the app runs, without a body).
+    const huge = await target.request('GET', '/auth/session', { headers: padded(60_000) });
+    expect(huge.status).toBe(431);
+    if (entry.kind === 'lambda') expect(huge.body.error).toBe('request_headers_too_large');
+  });
+
+  it('does not count what gateways add on the way (up to 256 bytes a header), so doors agree at the margin', async () => {
+    const harness = harnessOf(LAMBDA_ENTRIES.find((entry) => entry.door === 'rest-api')!);
+    const added = {
+      Via: '2.0 a1b2c3d4e5f6.cloudfront.net (CloudFront)',
+      'X-Amz-Cf-Id': 'A'.repeat(56),
+      'CloudFront-Viewer-Country': 'US',
+      'X-Forwarded-For': '203.0.113.7, 198.51.100.1',
+    };
+    const response = await harness.target.request('GET', '/healthz', { headers: { ...padded(BUDGET - 400), ...added } });
+    expect(response.status).toBe(200);
+    // A client sending such a header itself gains at most 256 bytes.
+    const smuggled = await harness.target.request('GET', '/healthz', { headers: { 'X-Forwarded-Host': 'h'.repeat(BUDGET + 500) } });
+    expect(smuggled.status).toBe(431);
+  });
+});
