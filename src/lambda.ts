@@ -1,21 +1,21 @@
 /**
- * Lambda entry (`dist/lambda/index.js`, `handler`). Module scope runs once per container: secrets read, configuration
- * parsed, IdP client (keep-alive agent) and verifiers built, JWKS hydrated. Nothing request-specific lives here.
+ * The standalone app's Lambda entry (`dist/lambda/index.js`, `handler`). Module scope runs once per container: secrets
+ * read, configuration parsed, the app built, JWKS loaded. Nothing request-specific lives here.
  */
+import { createApp } from './app';
 import { parseConfig, readProcessEnv } from './config';
-import { createLambdaHandler, type FrontDoorResult, type LambdaHandler } from './aws-lambda/handler';
+import { createHandler, type FrontDoorResult, type LambdaHandler } from './create-handler';
 import { resolveSecretReferences, secretsManagerFetcher } from './aws-lambda/secrets';
 import { createLogger } from './logger';
 import { announceDegradations, createRuntime, hydrate } from './runtime';
 
 async function initialise(): Promise<LambdaHandler> {
-  const env = await resolveSecretReferences(readProcessEnv(), secretsManagerFetcher());
-  const config = parseConfig(env);
+  const config = parseConfig(await resolveSecretReferences(readProcessEnv(), secretsManagerFetcher()));
   const logger = createLogger({ level: config.logLevel });
   announceDegradations(config, logger);
   const runtime = createRuntime(config);
   await hydrate(runtime, logger);
-  return createLambdaHandler({ config, ...runtime, logger });
+  return createHandler(createApp({ config, ...runtime, logger }), { logger });
 }
 
 const ready = initialise();

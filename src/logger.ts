@@ -2,18 +2,12 @@
  * A small structured logger: one JSON object a line. Call sites pass only what is safe to log; as a second line of
  * defence, anything that looks like a JWT or a sealed cookie value is masked before the line is written.
  */
-import type { LogLevel } from './config';
+import type { BffLogger, LogFields, LogLevel } from './options';
 
-export type LogFields = Record<string, string | number | boolean | undefined | null>;
+export type { LogFields } from './options';
 
-export interface Logger {
-  debug(message: string, fields?: LogFields): void;
-  info(message: string, fields?: LogFields): void;
-  warn(message: string, fields?: LogFields): void;
-  error(message: string, fields?: LogFields): void;
-  /** Whether lines of this level are written (lets callers skip work for lines that would be dropped); default yes. */
-  enabled?(level: LogLevel): boolean;
-}
+/** What every module logs through: the library's `logger` option, or the logger below. */
+export type Logger = BffLogger;
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 

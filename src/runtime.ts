@@ -4,7 +4,7 @@
  */
 import { createIdpClient, type IdpClient } from './auth/idp-client';
 import { createTokenVerifiers, type TokenVerifiers } from './auth/verifiers';
-import type { Config } from './config';
+import type { Config } from './options';
 import type { Logger } from './logger';
 
 export interface Runtime {

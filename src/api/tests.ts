@@ -1,6 +1,8 @@
-/** GET /tests: the sample protected resource. The caller's identity comes from a verified access token only. */
+/**
+ * GET /tests: the sample protected resource, behind `requireAuth` like any team's route. The caller's identity comes
+ * from a verified access token only.
+ */
 import type { Request, Response } from 'express';
-import type { Identity } from '../auth/guards';
 
 /** The sample data the seed's API served. */
 const TESTS = [
@@ -10,12 +12,10 @@ const TESTS = [
 ] as const;
 
 export function testsRoute(req: Request, res: Response): void {
-  const identity = res.locals.identity as Identity;
-  const { claims } = identity;
-  sendJson(res, 200, {
-    user: { sub: claims.sub, username: claims.username, groups: claims.groups, scope: claims.scope },
-    tests: TESTS,
-  });
+  const auth = req.auth;
+  if (!auth) throw new Error('GET /tests is mounted without requireAuth');
+  res.setHeader('Cache-Control', 'no-store');
+  sendJson(res, 200, { user: { sub: auth.sub, username: auth.username, groups: auth.groups, scope: auth.scopes }, tests: TESTS });
 }
 
 /**

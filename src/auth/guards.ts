@@ -2,7 +2,7 @@
  * Guards: who is calling (access token from `Authorization: Bearer` or the session cookie, verified by us on every
  * request) and whether an unsafe request may be a cross-site forgery.
  */
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { ForbiddenError, UnauthenticatedError } from '../errors';
 import type { Logger } from '../logger';
 import type { SessionCookies } from './session-cookies';
@@ -96,21 +96,6 @@ export function createAuthenticate(deps: {
 }
 
 export type Authenticate = (req: Request) => Identity | Promise<Identity>;
-
-export function requireIdentity(authenticate: Authenticate): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const identity = authenticate(req);
-    if (!(identity instanceof Promise)) {
-      res.locals.identity = identity;
-      return next();
-    }
-    // Express 5 passes a rejection on to the error middleware.
-    return identity.then((verified) => {
-      res.locals.identity = verified;
-      next();
-    });
-  };
-}
 
 /**
  * CSRF defence for unsafe methods. An Origin header, when present, must be allowed (`null` never is). A request that

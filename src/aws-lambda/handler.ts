@@ -7,9 +7,8 @@
 import serverlessExpress from '@vendia/serverless-express';
 import type { RequestListener } from 'node:http';
 import type { Context } from 'aws-lambda';
-import type { Request } from 'express';
 import { createApp, type AppDeps } from '../app';
-import type { GatewayClaims } from '../auth/guards';
+import { attachGatewayClaims } from '../auth/gateway-claims';
 import type { Logger } from '../logger';
 import { albEventSource } from './alb';
 import { detectFrontDoor, type FrontDoor } from './front-door';
@@ -48,10 +47,23 @@ const SOURCES: Record<FrontDoor, { name: string; eventSource: object }> = {
 };
 
 /**
- * The handler for an Express app: what `cognito-bff/lambda`'s `createHandler(app)` wraps. The app learns a gateway
- * authorizer's `sub` from the internal header (see gatewayClaimsFromRequest).
+ * The authorizer's `sub` arrives in an internal header the event sources always strip from what the client sent; it
+ * moves onto the request object (src/auth/gateway-claims.ts), where only this adapter can put it, before the app
+ * sees the request. Over plain HTTP the header means nothing.
  */
-export function createFrontDoorHandler(app: RequestListener, logger: Logger): LambdaHandler {
+function withGatewayClaims(app: RequestListener): RequestListener {
+  return (req, res) => {
+    const sub = req.headers[AUTHORIZER_SUB_HEADER];
+    delete req.headers[AUTHORIZER_SUB_HEADER];
+    if (typeof sub === 'string') attachGatewayClaims(req, { sub });
+    app(req, res);
+  };
+}
+
+/** The handler for an Express app: what `cognito-bff/lambda`'s `createHandler(app)` wraps. */
+export function createFrontDoorHandler(express: RequestListener, logger: Logger): LambdaHandler {
+  // A plain function: serverless-express calls it as it is.
+  const app = withGatewayClaims(express);
   const handlers = new Map<FrontDoor, (event: unknown, context: Context, callback: () => void) => unknown>();
   for (const [door, { name, eventSource }] of Object.entries(SOURCES) as [FrontDoor, (typeof SOURCES)[FrontDoor]][]) {
     handlers.set(
@@ -74,12 +86,7 @@ export function createFrontDoorHandler(app: RequestListener, logger: Logger): La
   };
 }
 
-/** The authorizer's claims the event source passed on (only `sub` is compared), for AppDeps.gatewayClaims. */
-export function gatewayClaimsFromRequest(req: Request): GatewayClaims | undefined {
-  const sub = req.headers[AUTHORIZER_SUB_HEADER];
-  return typeof sub === 'string' ? { sub } : undefined;
-}
-
-export function createLambdaHandler(deps: Omit<AppDeps, 'gatewayClaims' | 'staticDir'>): LambdaHandler {
-  return createFrontDoorHandler(createApp({ ...deps, gatewayClaims: gatewayClaimsFromRequest }), deps.logger);
+/** The standalone app's handler from injected parts (the tests, the benchmark). */
+export function createLambdaHandler(deps: AppDeps): LambdaHandler {
+  return createFrontDoorHandler(createApp(deps), deps.logger);
 }

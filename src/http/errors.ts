@@ -2,7 +2,7 @@
  * The one error middleware: every failure becomes `{"error": "<stable code>", "message": "<human text>"}` with the
  * right status. Detail goes to the log (logInfo), never to the client; an unexpected error is a 500 with no detail.
  */
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { AppError, InvalidRequestError, NotFoundError, UnauthenticatedError } from '../errors';
 import type { Logger } from '../logger';
 
@@ -38,22 +38,27 @@ export const notFound: RequestHandler = () => {
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
-    let known = error instanceof AppError ? error : (fromBodyParser(error) ?? fromHttpError(error));
-    if (!known && error instanceof URIError) known = new InvalidRequestError('invalid_request', 'The request URL is malformed.');
-    if (!known) {
-      logger.error('unexpected error', {
-        path: req.path,
-        error: error instanceof Error ? error.name : typeof error,
-        detail: error instanceof Error ? error.message : undefined,
-      });
-      res.status(500).json({ error: 'internal_error', message: 'Something went wrong.' });
-      return;
-    }
-    const level = known.status >= 500 ? 'error' : 'info';
-    logger[level]('request refused', { path: req.path, status: known.status, code: known.code, reason: known.logInfo });
-    if (known instanceof UnauthenticatedError) {
-      res.setHeader('WWW-Authenticate', known.bearerError ? `Bearer error="${known.bearerError}"` : 'Bearer');
-    }
-    res.status(known.status).json({ error: known.code, message: known.message });
+    sendError(error, req, res, logger);
   };
+}
+
+/** Answers `error` as JSON (also used by middleware that must answer by itself: requireAuth in a team's app). */
+export function sendError(error: unknown, req: Request, res: Response, logger: Logger): void {
+  let known = error instanceof AppError ? error : (fromBodyParser(error) ?? fromHttpError(error));
+  if (!known && error instanceof URIError) known = new InvalidRequestError('invalid_request', 'The request URL is malformed.');
+  if (!known) {
+    logger.error('unexpected error', {
+      path: req.path,
+      error: error instanceof Error ? error.name : typeof error,
+      detail: error instanceof Error ? error.message : undefined,
+    });
+    res.status(500).json({ error: 'internal_error', message: 'Something went wrong.' });
+    return;
+  }
+  const level = known.status >= 500 ? 'error' : 'info';
+  logger[level]('request refused', { path: req.path, status: known.status, code: known.code, reason: known.logInfo });
+  if (known instanceof UnauthenticatedError) {
+    res.setHeader('WWW-Authenticate', known.bearerError ? `Bearer error="${known.bearerError}"` : 'Bearer');
+  }
+  res.status(known.status).json({ error: known.code, message: known.message });
 }

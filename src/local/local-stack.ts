@@ -36,7 +36,7 @@ export interface LocalStack {
   /** What the BFF and the browser talk to: cognito-local plus `/logout` and `/oauth2/revoke`. */
   front: CognitoFront;
   pool: LocalPool;
-  /** Environment-style overlay for the BFF's configuration (`COGNITO_*`, `REQUIRE_NONCE`, `COOKIE_KEYS`). */
+  /** Environment-style overlay for the BFF's configuration (`COGNITO_*`, `REQUIRE_NONCE`, `COOKIE_KEYS`, `SERVE_DEMO_SPA`). */
   settings: Record<string, string>;
   /** One line for the start-up log: what the local stack emulates beyond cognito-local, and what it does not. */
   notice: string;
@@ -116,5 +116,7 @@ export function localStackSettings(emulator: { url: string }, pool: LocalPool, c
     // cognito-local does not echo the nonce in ID tokens.
     REQUIRE_NONCE: 'false',
     COOKIE_KEYS: cookieKey,
+    // The demo SPA is the local stack's front end (the user's own SERVE_DEMO_SPA still wins: see standalone.ts).
+    SERVE_DEMO_SPA: 'true',
   };
 }

@@ -6,7 +6,7 @@
  * variable the user set: a malformed `PORT` or `COOKIE_KEYS` stops `npm start` before the emulator starts, not after.
  * Pure: it takes an environment record (the config module is the one reader of `process.env`).
  */
-import { ConfigError, parseConfig, type EnvRecord } from '../config';
+import { BffConfigError, parseConfig, type BffConfigProblem, type EnvRecord } from '../config';
 
 export const DEFAULT_EMULATOR_PORT = 9229;
 export const DEFAULT_DYNALITE_PORT = 8000;
@@ -40,12 +40,13 @@ function given(env: EnvRecord, name: string): string | undefined {
 }
 
 /**
- * Validates the user's settings for a local-stack start and returns the local stack's own. Throws ConfigError listing
+ * Validates the user's settings for a local-stack start and returns the local stack's own. Throws BffConfigError listing
  * every problem, each naming the variable the user set.
  */
 export function checkLocalStackSettings(env: EnvRecord): LocalStackSettings {
-  const problems: string[] = [];
-  const problem = (name: string, text: string): void => void problems.push(`${name}: ${text}`);
+  const problems: BffConfigProblem[] = [];
+  // Local-stack settings are variables only: no option of the library carries them.
+  const problem = (name: string, text: string): void => void problems.push({ option: name, variable: name, message: text });
 
   for (const name of DERIVED) {
     if (given(env, name) !== undefined) {
@@ -69,8 +70,10 @@ export function checkLocalStackSettings(env: EnvRecord): LocalStackSettings {
   try {
     parseConfig({ ...PLACEHOLDERS, ...userValues });
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    for (const text of error.problems) if (!problems.includes(text)) problems.push(text);
+    if (!(error instanceof BffConfigError)) throw error;
+    for (const found of error.problems) {
+      if (!problems.some((known) => known.variable === found.variable && known.message === found.message)) problems.push(found);
+    }
   }
 
   const port = portSetting(env, 'PORT', 3000, problem);
@@ -81,7 +84,7 @@ export function checkLocalStackSettings(env: EnvRecord): LocalStackSettings {
   if (dynalitePort !== undefined && dynalitePort === emulatorPort)
     problem('DYNALITE_PORT', `is EMULATOR_PORT (${emulatorPort}) too: choose another`);
 
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new BffConfigError(problems, 'env');
   return {
     emulatorPort: emulatorPort ?? DEFAULT_EMULATOR_PORT,
     dynalitePort: dynalitePort ?? DEFAULT_DYNALITE_PORT,

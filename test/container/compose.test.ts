@@ -164,7 +164,7 @@ describe('docker-compose.yml', () => {
       parseConfig({});
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      required = error.problems.map((problem) => problem.split(':')[0]!);
+      required = error.problems.map((problem) => problem.variable ?? problem.option);
     }
     expect(required).toEqual(expect.arrayContaining(['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'COGNITO_DOMAIN', 'COOKIE_KEYS']));
     const { env, envFile } = bffEnvironment();

@@ -29,6 +29,7 @@ describe('startLocalStack', () => {
         'COGNITO_USER_POOL_ID',
         'COOKIE_KEYS',
         'REQUIRE_NONCE',
+        'SERVE_DEMO_SPA',
       ]);
       expect(second.settings).toMatchObject({
         COGNITO_DOMAIN: `http://127.0.0.1:${port}`,

@@ -12,7 +12,7 @@ function problemsOf(env: Record<string, string>): string[] {
   try {
     checkLocalStackSettings(env);
   } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
+    if (error instanceof ConfigError) return error.problems.map((problem) => `${problem.variable ?? problem.option}: ${problem.message}`);
     throw error;
   }
   throw new Error('expected a ConfigError');

@@ -14,7 +14,7 @@ function problemsOf(env: Record<string, string | undefined>): string[] {
   try {
     parseConfig(env);
   } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
+    if (error instanceof ConfigError) return error.problems.map((problem) => `${problem.variable ?? problem.option}: ${problem.message}`);
     throw error;
   }
   return [];

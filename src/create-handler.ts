@@ -1,0 +1,20 @@
+/**
+ * The package's `cognito-bff/lambda` entry: `createHandler(app)`, the Lambda handler for a team's Express app that uses
+ * createBff, for every front door (API Gateway REST and HTTP APIs, Function URLs, ALB). The authorizer cross-check is
+ * kept: when a gateway authorizer passed claims, a request whose verified token names another `sub` is refused.
+ */
+import type { RequestListener } from 'node:http';
+import { createFrontDoorHandler, type LambdaHandler } from './aws-lambda/handler';
+import { createLogger, type Logger } from './logger';
+
+export type { FrontDoorResult, LambdaHandler } from './aws-lambda/handler';
+
+export interface HandlerOptions {
+  /** Where the adapter's own errors go. @default JSON lines on stdout, errors only */
+  logger?: Logger;
+}
+
+export function createHandler(app: RequestListener, options: HandlerOptions = {}): LambdaHandler {
+  if (typeof app !== 'function') throw new TypeError('createHandler(app): app must be an Express app');
+  return createFrontDoorHandler(app, options.logger ?? createLogger({ level: 'error' }));
+}

@@ -1,0 +1,33 @@
+/**
+ * The package's main entry, `cognito-bff`: createBff for a team's Express app, optionsFromEnv, BffConfigError and
+ * the types. Loading it does nothing but define these.
+ */
+import { assembleBff, type Bff } from './bff';
+import { createLogger } from './logger';
+import { resolveOptions, type BffOptions } from './options';
+import { createRuntime } from './runtime';
+
+export type { AuthenticatedRequest, AuthInfo } from './auth/auth-info';
+export type { RequireAuthOptions } from './auth/require-auth';
+export type { Bff } from './bff';
+export { optionsFromEnv, type EnvRecord } from './config';
+export {
+  BffConfigError,
+  type BffConfigProblem,
+  type BffLogger,
+  type BffOptions,
+  type LogFields,
+  type LogLevel,
+  type SessionStore,
+} from './options';
+
+/**
+ * The BFF for a team's Express app: `{ router, requireAuth, ready }`. Checks every option first and throws a
+ * BffConfigError (code `BFF_CONFIG_INVALID`) naming each bad one. Does no I/O: `ready()` loads the token keys.
+ */
+export function createBff(options: BffOptions): Bff {
+  const config = resolveOptions(options);
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const { router, requireAuth, ready } = assembleBff(config, { logger, ...createRuntime(config) });
+  return { router, requireAuth, ready };
+}
