@@ -1,6 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The examples import the package by name; in the repository's own tests that name is the entry's source.
+  resolve: { alias: { 'cognito-bff/cdk': fileURLToPath(new URL('./infra/lib/index.ts', import.meta.url)) } },
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e/**', 'test/stress/**', 'node_modules/**'],

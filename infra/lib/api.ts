@@ -1,62 +1,62 @@
 /**
- * The REST API in front of the BFF's Lambda: `/auth/{proxy+}` and `/healthz` open, `/tests` behind API Gateway's
- * Cognito authorizer (access tokens only), CORS for the listed SPA origins with credentials, JSON access logs and
- * stage throttling.
+ * The REST API front door (`frontDoor: 'rest'`): `/auth/{proxy+}` and `/healthz` open, `/tests` and every `addApi`
+ * path behind API Gateway's Cognito authorizer (access tokens only), CORS for the listed SPA origins with credentials
+ * (preflights per resource, advertising only the methods that resource accepts), gateway-generated errors in the BFF's
+ * JSON shape with CORS headers, JSON access logs and stage throttling.
  *
  * Built in two steps: the API first (the CloudFront distribution needs its id, the app client needs the
- * distribution's URL, the Lambda needs the client), then `routeTo(handler)` adds the routes.
+ * distribution's URL, the Lambda needs the client), then `routeBff(handler)` adds the routes.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
   AuthorizationType,
   CognitoUserPoolsAuthorizer,
+  type CorsOptions,
   EndpointType,
+  HttpIntegration,
   IdentitySource,
+  type Integration,
   LambdaIntegration,
   LogGroupLogDestination,
   type Method,
   MethodLoggingLevel,
+  type IResource,
   ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
-import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import type { ThrottlingConfig } from './config.js';
+import {
+  API_METHODS,
+  type ApiTarget,
+  AUTHORIZATION_HEADER,
+  BFF_METHODS,
+  type BffFrontDoor,
+  CORS_ALLOW_HEADERS,
+  isUrlTarget,
+  urlBase,
+} from './front-door.js';
 
-/** The seed's CORS headers plus `X-CSRF`, which the BFF requires on cookie-authenticated unsafe requests. */
-export const CORS_ALLOW_HEADERS = [
-  'Content-Type',
-  'X-Amz-Date',
-  'Authorization',
-  'X-Api-Key',
-  'Access-Control-Allow-Credentials',
-  'Access-Control-Allow-Headers',
-  'Impersonating-User-Sub',
-  'X-CSRF',
-];
-
-export const CORS_ALLOW_METHODS = ['OPTIONS', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
-
-/** The header API Gateway's Cognito authorizer reads (filled from the cookie at the edge for browsers). */
-export const AUTHORIZATION_HEADER = 'Authorization';
+export { AUTHORIZATION_HEADER, CORS_ALLOW_HEADERS } from './front-door.js';
 
 export interface BffApiProps {
-  /** Stage name: the environment name. */
+  /** Stage name. */
   readonly stageName: string;
   readonly userPool: IUserPool;
   /**
    * Exact origins of other sites allowed to call the API with credentials. Never `*`: browsers refuse `*` together
-   * with credentials. The SPA served by the stack's own distribution is same-origin and needs no entry.
+   * with credentials. The SPA served by the construct's own distribution is same-origin and needs no entry.
    * @default - no CORS: no preflight route, no cross-origin caller
    */
   readonly corsOrigins?: string[];
   /**
-   * Method scopes of the authorized routes. With scopes, the authorizer accepts access tokens (and only those);
-   * the request passes when the token carries any one of them.
+   * Method scopes of `/tests`. With scopes, the authorizer accepts access tokens (and only those); the request passes
+   * when the token carries any one of them.
    */
   readonly authorizationScopes: string[];
   /** @default { rateLimit: 100, burstLimit: 200 } */
@@ -73,18 +73,22 @@ export interface BffApiProps {
   readonly cloudWatchRole?: boolean;
 }
 
-export class BffApi extends Construct {
+export class BffApi extends Construct implements BffFrontDoor {
+  readonly kind = 'rest' as const;
   readonly api: RestApi;
   readonly authorizer: CognitoUserPoolsAuthorizer;
   readonly accessLogs: LogGroup;
   /** Methods without an API Gateway authorizer (the BFF authenticates those requests itself). */
   readonly unauthorizedMethods: Method[] = [];
+  readonly originDomainName: string;
+  readonly originPath: string;
   private readonly authorizationScopes: string[];
+  private readonly corsOrigins: string[];
 
   constructor(scope: Construct, id: string, props: BffApiProps) {
     super(scope, id);
-    const corsOrigins = props.corsOrigins ?? [];
-    if (corsOrigins.some((origin) => origin.includes('*'))) {
+    this.corsOrigins = props.corsOrigins ?? [];
+    if (this.corsOrigins.some((origin) => origin.includes('*'))) {
       throw new Error('BffApi: corsOrigins must list exact origins; "*" cannot be combined with credentials');
     }
     this.authorizationScopes = props.authorizationScopes;
@@ -113,20 +117,6 @@ export class BffApi extends Construct {
         throttlingRateLimit: throttling.rateLimit,
         throttlingBurstLimit: throttling.burstLimit,
       },
-      // CDK answers the preflight with a mock integration: the first origin is the static header value and the
-      // others are echoed by a VTL template when they match exactly; there is no wildcard anywhere. The BFF itself
-      // adds the CORS headers to the actual responses.
-      ...(corsOrigins.length === 0
-        ? {}
-        : {
-            defaultCorsPreflightOptions: {
-              allowOrigins: corsOrigins,
-              allowCredentials: true,
-              allowHeaders: CORS_ALLOW_HEADERS,
-              allowMethods: CORS_ALLOW_METHODS,
-              maxAge: Duration.minutes(10),
-            },
-          }),
     });
 
     // RestApi adds an `Endpoint` output of its own; the stack's ApiUrl output (custom domain aware) replaces it.
@@ -137,51 +127,132 @@ export class BffApi extends Construct {
       identitySource: IdentitySource.header(AUTHORIZATION_HEADER),
     });
 
+    // The origin is built from the API id, not from `api.url`: the URL names the stage, and the stage depends on the
+    // Lambda, whose PUBLIC_BASE_URL depends on the distribution. The id alone keeps the graph acyclic.
+    this.originDomainName = `${this.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`;
+    this.originPath = `/${props.stageName}`;
     this.addJsonGatewayResponses();
   }
 
+  get url(): string {
+    return this.api.url;
+  }
+
+  get unauthorizedRoutes(): IConstruct[] {
+    return this.unauthorizedMethods;
+  }
+
   /** Sends the BFF's routes to `handler` (Lambda proxy integration). Call once. */
-  routeTo(handler: IFunction): void {
-    if (this.api.root.getResource('auth') !== undefined) throw new Error('BffApi: routeTo() was called twice');
+  routeBff(handler: IFunction, _client?: IUserPoolClient): void {
+    if (this.api.root.getResource('auth') !== undefined) throw new Error('BffApi: routeBff() was called twice');
     const integration = new LambdaIntegration(handler, { proxy: true, allowTestInvoke: false });
     const open = { authorizationType: AuthorizationType.NONE };
 
     this.unauthorizedMethods.push(
-      this.api.root.addResource('healthz').addMethod('GET', integration, open),
+      this.addResource(this.api.root, 'healthz', ['GET']).addMethod('GET', integration, open),
       // Login, callback, session, refresh and logout work before (or without) a valid access token: the BFF
       // authenticates those requests itself (state, PKCE, sealed cookies, CSRF header).
-      this.api.root.addResource('auth').addResource('{proxy+}').addMethod('ANY', integration, open),
+      this.addResource(this.addResource(this.api.root, 'auth', BFF_METHODS), '{proxy+}', BFF_METHODS).addMethod('ANY', integration, open),
     );
-    this.api.root.addResource('tests').addMethod('GET', integration, {
-      authorizationType: AuthorizationType.COGNITO,
-      authorizer: this.authorizer,
-      authorizationScopes: this.authorizationScopes,
-    });
+    this.addResource(this.api.root, 'tests', ['GET']).addMethod('GET', integration, this.authorized(this.authorizationScopes));
+  }
+
+  /** `path` (ANY) and `path/{proxy+}` (ANY) behind the authorizer, to a Lambda function or an HTTP base URL. */
+  addProtectedRoute(path: string, target: ApiTarget, scopes: string[], groups: string[]): void {
+    if (groups.length > 0) throw new Error('CognitoBff.addApi: groups are not checked at the gateway yet; check them in the target');
+    let resource: IResource = this.api.root;
+    for (const segment of path.split('/').filter(Boolean)) {
+      resource = resource.getResource(segment) ?? this.addResource(resource, segment, API_METHODS);
+    }
+    if (resource.node.tryFindChild('ANY') !== undefined) throw new Error(`BffApi: a route at ${path} exists already`);
+    const proxy = this.addResource(resource, '{proxy+}', API_METHODS);
+    const options = this.authorized(scopes);
+    if (isUrlTarget(target)) {
+      const base = urlBase(target);
+      resource.addMethod('ANY', new HttpIntegration(base, { proxy: true, httpMethod: 'ANY' }), options);
+      proxy.addMethod('ANY', new HttpIntegration(`${base}/{proxy}`, proxyPathOptions()), {
+        ...options,
+        requestParameters: { 'method.request.path.proxy': true },
+      });
+    } else {
+      const integration: Integration = new LambdaIntegration(target, { proxy: true, allowTestInvoke: false });
+      resource.addMethod('ANY', integration, options);
+      proxy.addMethod('ANY', integration, options);
+    }
+  }
+
+  private authorized(scopes: string[]) {
+    return { authorizationType: AuthorizationType.COGNITO, authorizer: this.authorizer, authorizationScopes: scopes };
+  }
+
+  /** A child resource whose preflight (when CORS is on) advertises exactly `methods`. */
+  private addResource(parent: IResource, pathPart: string, methods: readonly string[]): IResource {
+    return parent.addResource(pathPart, this.corsOrigins.length === 0 ? {} : { defaultCorsPreflightOptions: this.preflight(methods) });
   }
 
   /**
-   * Errors produced by API Gateway itself (authorizer refusals, throttling) in the BFF's `{error, message}` shape, and
-   * for `/tests` the 401 the contract promises: `WWW-Authenticate: Bearer` and the BFF's own `unauthenticated` code.
+   * CDK answers the preflight with a mock integration: the first origin is the static header value and the others are
+   * echoed by a VTL template when they match exactly; there is no wildcard anywhere. The BFF itself adds the CORS
+   * headers to the actual responses.
+   */
+  private preflight(methods: readonly string[]): CorsOptions {
+    return {
+      allowOrigins: this.corsOrigins,
+      allowCredentials: true,
+      allowHeaders: CORS_ALLOW_HEADERS,
+      allowMethods: ['OPTIONS', ...methods],
+      maxAge: Duration.minutes(10),
+    };
+  }
+
+  /**
+   * Errors produced by API Gateway itself (authorizer refusals, throttling, unknown paths) in the BFF's
+   * `{error, message}` shape, with the CORS headers a browser needs to read them, and for the authorizer's 401 what
+   * the contract promises: `WWW-Authenticate: Bearer` and the BFF's own `unauthenticated` code.
    */
   private addJsonGatewayResponses(): void {
-    const noStore = { 'Cache-Control': "'no-store'" };
+    const headers = { 'Cache-Control': "'no-store'", ...gatewayCorsHeaders(this.corsOrigins) };
     this.api.addGatewayResponse('Unauthorized', {
       type: ResponseType.UNAUTHORIZED,
       statusCode: '401',
-      responseHeaders: { ...noStore, 'WWW-Authenticate': "'Bearer'" },
+      responseHeaders: { ...headers, 'WWW-Authenticate': "'Bearer'" },
       templates: { 'application/json': '{"error":"unauthenticated","message":"A valid access token is required."}' },
     });
     this.api.addGatewayResponse('Default4xx', {
       type: ResponseType.DEFAULT_4XX,
-      responseHeaders: noStore,
+      responseHeaders: headers,
       templates: { 'application/json': '{"error":"request_refused","message":$context.error.messageString}' },
     });
     this.api.addGatewayResponse('Default5xx', {
       type: ResponseType.DEFAULT_5XX,
-      responseHeaders: noStore,
+      responseHeaders: headers,
       templates: { 'application/json': '{"error":"gateway_error","message":$context.error.messageString}' },
     });
   }
+}
+
+/**
+ * CORS headers of gateway responses. A gateway response header is a literal or a request parameter, never a VTL
+ * decision, so the allow-list cannot be checked there: with one allowed origin the header is that origin; with
+ * several it mirrors the request's `Origin`. Mirroring is acceptable here only because these bodies are made by the
+ * gateway from its own error text and carry nothing of the caller's (no token, no user data); the BFF's and the
+ * team's own responses keep their exact allow-list.
+ */
+function gatewayCorsHeaders(corsOrigins: string[]): Record<string, string> {
+  if (corsOrigins.length === 0) return {};
+  return {
+    'Access-Control-Allow-Origin': corsOrigins.length === 1 ? `'${corsOrigins[0]}'` : 'method.request.header.Origin',
+    'Access-Control-Allow-Credentials': "'true'",
+    Vary: "'Origin'",
+  };
+}
+
+function proxyPathOptions() {
+  return {
+    proxy: true,
+    httpMethod: 'ANY',
+    options: { requestParameters: { 'integration.request.path.proxy': 'method.request.path.proxy' } },
+  };
 }
 
 /** One JSON object per request. Paths without query strings: the callback's authorization code stays out. */

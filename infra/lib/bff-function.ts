@@ -1,10 +1,10 @@
 /**
- * The BFF's Lambda function: the prebuilt bundle `dist/lambda/index.js` (from `npm run build`), its log group, a role
- * that may write those logs and read the two secrets, and the configuration of the CONTRACT's table as environment
- * variables. Secrets arrive as Secrets Manager ARNs, never as values.
+ * The BFF's Lambda function: the prebuilt bundle `dist/lambda/index.js` (from `npm run build`) or the team's own code,
+ * its log group, a role that may write those logs and read the two secrets, and the configuration of the CONTRACT's
+ * table as environment variables. Secrets arrive as Secrets Manager ARNs, never as values.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -27,6 +27,11 @@ export const BFF_ENVIRONMENT = {
   clientSecretArn: 'COGNITO_CLIENT_SECRET_ARN',
   /** ARN of a Secrets Manager secret whose SecretString is the COOKIE_KEYS value. */
   cookieKeysSecretArn: 'COOKIE_KEYS_SECRET_ARN',
+  sessionStore: 'SESSION_STORE',
+  sessionTable: 'SESSION_TABLE',
+  /** Powertools' names for the metrics namespace and the `service` dimension (see infra/README.md, "Metrics"). */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
 } as const;
 
 /** The Lambda bundle has not been built (or the asset directory is wrong). */
@@ -43,6 +48,28 @@ export function assertLambdaBundle(assetDir: string): void {
   if (!existsSync(entry)) throw new MissingLambdaBundleError(entry);
 }
 
+/**
+ * `dist/lambda` of the cognito-bff package this file belongs to: found by walking up to the package's own
+ * `package.json`, so it works from the repository's sources (`infra/lib`) and from a built, installed package alike.
+ */
+export function defaultLambdaAssetDir(from: string = __dirname): string {
+  let directory = from;
+  for (;;) {
+    const manifest = join(directory, 'package.json');
+    if (existsSync(manifest) && /"name":\s*"cognito-bff"/.test(readFileSync(manifest, 'utf8'))) return join(directory, 'dist', 'lambda');
+    const parent = dirname(directory);
+    if (parent === directory) return join(from, '..', '..', 'dist', 'lambda');
+    directory = parent;
+  }
+}
+
+/** The bundle in `assetDir` as Lambda code: `index.js` only, whatever else the build left beside it. */
+export function lambdaBundleCode(assetDir: string): Code {
+  assertLambdaBundle(assetDir);
+  // Only the bundle: the directory may also hold the build's metafile, source maps or tsc output.
+  return Code.fromAsset(assetDir, { exclude: ['*', '!index.js'] });
+}
+
 export interface BffRuntimeSettings {
   /** The BFF's external base URL (the browser-facing origin); redirect_uri = this + /auth/callback. */
   readonly publicBaseUrl: string;
@@ -54,11 +81,20 @@ export interface BffRuntimeSettings {
   readonly allowedOrigins: string[];
   readonly scopes: string[];
   readonly logLevel: LogLevel;
+  /** `cookie`, or `dynamodb` with the table's name. */
+  readonly sessionStore: { readonly kind: 'cookie' } | { readonly kind: 'dynamodb'; readonly tableName: string };
+  /** CloudWatch namespace and `service` dimension of the BFF's metrics. */
+  readonly metrics: { readonly namespace: string; readonly serviceName: string };
 }
 
 export interface BffFunctionProps {
-  /** Directory holding `index.js` that exports `handler`. */
-  readonly assetDir: string;
+  /** The function's code: a bundle whose `handler` export serves API Gateway events. */
+  readonly code: Code;
+  /**
+   * The handler, `<file>.<export>`.
+   * @default 'index.handler'
+   */
+  readonly handler?: string;
   readonly settings: BffRuntimeSettings;
   readonly secrets: BffSecrets;
   /**
@@ -90,7 +126,6 @@ export class BffFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: BffFunctionProps) {
     super(scope, id);
-    assertLambdaBundle(props.assetDir);
     const timeout = props.timeout ?? Duration.seconds(10);
     if (timeout.toSeconds() >= 29) {
       throw new Error(`BffFunction: a timeout of ${timeout.toHumanString()} outlives API Gateway's 29 seconds`);
@@ -112,9 +147,8 @@ export class BffFunction extends Construct {
     const { settings } = props;
     this.function = new LambdaFunction(this, 'Function', {
       description: 'cognito-bff: OAuth backend-for-frontend (Express on serverless-express)',
-      // Only the bundle: the directory may also hold the build's metafile, source maps or tsc output.
-      code: Code.fromAsset(props.assetDir, { exclude: ['*', '!index.js'] }),
-      handler: 'index.handler',
+      code: props.code,
+      handler: props.handler ?? 'index.handler',
       runtime: props.runtime ?? Runtime.NODEJS_24_X,
       // The bundle is plain JavaScript, so the cheaper Graviton architecture runs it unchanged.
       architecture: Architecture.ARM_64,
@@ -133,6 +167,10 @@ export class BffFunction extends Construct {
         [BFF_ENVIRONMENT.nodeEnv]: 'production',
         [BFF_ENVIRONMENT.clientSecretArn]: props.secrets.clientSecret.secretArn,
         [BFF_ENVIRONMENT.cookieKeysSecretArn]: props.secrets.cookieKeys.secretArn,
+        [BFF_ENVIRONMENT.sessionStore]: settings.sessionStore.kind,
+        ...(settings.sessionStore.kind === 'dynamodb' ? { [BFF_ENVIRONMENT.sessionTable]: settings.sessionStore.tableName } : {}),
+        [BFF_ENVIRONMENT.metricsNamespace]: settings.metrics.namespace,
+        [BFF_ENVIRONMENT.serviceName]: settings.metrics.serviceName,
       },
     });
   }

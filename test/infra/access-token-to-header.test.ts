@@ -26,7 +26,14 @@ interface ViewerRequestEvent {
   request: ViewerRequest;
 }
 
-type Handler = (event: ViewerRequestEvent) => ViewerRequest;
+interface ViewerResponse {
+  statusCode: number;
+  statusDescription?: string;
+  headers: Record<string, ValueObject>;
+  body?: { encoding: 'text' | 'base64'; data: string };
+}
+
+type Handler = (event: ViewerRequestEvent) => ViewerRequest | ViewerResponse;
 
 /** A fresh global scope per load, like a CloudFront Functions runtime: no `require`, `module` or `process`. */
 function loadHandler(): Handler {
@@ -37,9 +44,25 @@ function loadHandler(): Handler {
   return handler as Handler;
 }
 
-const handler = loadHandler();
+const run = loadHandler();
 
-function viewerRequest(options: { cookies?: Record<string, string>; headers?: Record<string, string> } = {}): ViewerRequestEvent {
+/** The request CloudFront forwards; fails when the function answered by itself instead. */
+function handler(event: ViewerRequestEvent): ViewerRequest {
+  const result = run(event);
+  expect(result, 'forwarded, not answered').not.toHaveProperty('statusCode');
+  return result as ViewerRequest;
+}
+
+/** The response the function gave instead of forwarding; fails when it forwarded. */
+function answer(event: ViewerRequestEvent): ViewerResponse {
+  const result = run(event);
+  expect(result, 'answered at the edge').toHaveProperty('statusCode');
+  return result as ViewerResponse;
+}
+
+function viewerRequest(
+  options: { cookies?: Record<string, string>; headers?: Record<string, string>; method?: string; uri?: string } = {},
+): ViewerRequestEvent {
   const values = (entries: Record<string, string> = {}) =>
     Object.fromEntries(Object.entries(entries).map(([name, value]) => [name, { value }]));
   return {
@@ -52,8 +75,8 @@ function viewerRequest(options: { cookies?: Record<string, string>; headers?: Re
     },
     viewer: { ip: '198.51.100.11' },
     request: {
-      method: 'GET',
-      uri: '/tests',
+      method: options.method ?? 'GET',
+      uri: options.uri ?? '/tests',
       querystring: {},
       headers: { host: { value: 'd111111abcdef8.cloudfront.net' }, accept: { value: 'application/json' }, ...values(options.headers) },
       cookies: values(options.cookies),
@@ -142,10 +165,71 @@ describe('access-token-to-header CloudFront Function', () => {
     expect(request.headers).not.toHaveProperty('authorization');
   });
 
+  it('is within the 10 KB CloudFront Functions allow, with room to spare', () => {
+    expect(readFileSync(ACCESS_TOKEN_FUNCTION_FILE).byteLength).toBeLessThan(10 * 1024);
+  });
+
   it('is plain ES5 that defines nothing but top-level declarations (no module system)', () => {
     const source = readFileSync(ACCESS_TOKEN_FUNCTION_FILE, 'utf8');
     expect(source).not.toMatch(/\b(require|module\.exports|exports\.|import |export )/);
     expect(source).not.toMatch(/\b(let|const|class)\s/);
     expect(source).toMatch(/^function handler\(event\)/m);
+  });
+});
+
+describe('CSRF check at the edge', () => {
+  const UNSAFE = ['POST', 'PUT', 'PATCH', 'DELETE'];
+
+  it.each(UNSAFE)('refuses %s with the access-token cookie and no X-CSRF: 403 csrf_check_failed, answered at the edge', (method) => {
+    const response = answer(viewerRequest({ method, uri: '/orders/42', cookies: { '__Host-bff-at': ACCESS_TOKEN } }));
+    expect(response.statusCode).toBe(403);
+    expect(response.headers['content-type']).toEqual({ value: 'application/json' });
+    expect(response.headers['cache-control']).toEqual({ value: 'no-store' });
+    expect(JSON.parse(response.body?.data ?? '')).toMatchObject({ error: 'csrf_check_failed' });
+    // The refusal carries nothing of the request: no token, no cookie value.
+    expect(JSON.stringify(response)).not.toContain(ACCESS_TOKEN.split('.')[1]);
+  });
+
+  it('refuses a chunked access-token cookie without X-CSRF too', () => {
+    const response = answer(viewerRequest({ method: 'POST', cookies: { '__Host-bff-at.0': 'a.b', '__Host-bff-at.1': '.c' } }));
+    expect(response.statusCode).toBe(403);
+  });
+
+  it('refuses a malformed access-token cookie without X-CSRF (the browser still sent a credential)', () => {
+    expect(answer(viewerRequest({ method: 'DELETE', cookies: { '__Host-bff-at': 'not-a-jwt' } })).statusCode).toBe(403);
+  });
+
+  it.each([
+    ['X-CSRF: 0', '0'],
+    ['an empty X-CSRF', ''],
+    ['X-CSRF: true', 'true'],
+  ])('refuses %s', (_label, value) => {
+    const response = answer(viewerRequest({ method: 'POST', headers: { 'x-csrf': value }, cookies: { '__Host-bff-at': ACCESS_TOKEN } }));
+    expect(response.statusCode).toBe(403);
+  });
+
+  it.each(UNSAFE)('forwards %s with the cookie and X-CSRF: 1, token lifted into Authorization', (method) => {
+    const request = handler(
+      viewerRequest({ method, uri: '/orders/42', headers: { 'x-csrf': '1' }, cookies: { '__Host-bff-at': ACCESS_TOKEN } }),
+    );
+    expect(request.headers.authorization).toEqual({ value: `Bearer ${ACCESS_TOKEN}` });
+    expect(request.method).toBe(method);
+  });
+
+  it.each(['GET', 'HEAD', 'OPTIONS'])('lets a safe %s through without X-CSRF', (method) => {
+    const request = handler(viewerRequest({ method, cookies: { '__Host-bff-at': ACCESS_TOKEN } }));
+    expect(request.headers.authorization).toEqual({ value: `Bearer ${ACCESS_TOKEN}` });
+  });
+
+  it('lets an unsafe request without the cookie through (nothing to forge; the authorizer answers 401)', () => {
+    const request = handler(viewerRequest({ method: 'POST', cookies: { theme: 'dark' } }));
+    expect(request.headers).not.toHaveProperty('authorization');
+  });
+
+  it("lets a Bearer client's unsafe request through: its own Authorization header, not the cookie, authenticates it", () => {
+    const request = handler(
+      viewerRequest({ method: 'POST', headers: { authorization: 'Bearer client-token' }, cookies: { '__Host-bff-at': ACCESS_TOKEN } }),
+    );
+    expect(request.headers.authorization).toEqual({ value: 'Bearer client-token' });
   });
 });

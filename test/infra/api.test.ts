@@ -7,19 +7,14 @@ import { CORS_ALLOW_HEADERS } from '../../infra/lib/api.js';
 import { BFF_ENVIRONMENT } from '../../infra/lib/bff-function.js';
 import { InfraFixture, onlyResource, propertiesOf, resourcesOfType, type SynthesizedStack, type TemplateJson } from './fixture.js';
 
-const SEED_CORS_HEADERS = [
-  'Content-Type',
-  'X-Amz-Date',
-  'Authorization',
-  'X-Api-Key',
-  'Access-Control-Allow-Credentials',
-  'Access-Control-Allow-Headers',
-  'Impersonating-User-Sub',
-];
+/** What a browser sends the BFF cross-origin: the seed's other headers (X-Api-Key, X-Amz-Date, …) are not used. */
+const BFF_REQUEST_HEADERS = ['Content-Type', 'Authorization', 'X-CSRF'];
 
 const fixture = new InfraFixture();
 let dev: SynthesizedStack;
 let multiOrigin: SynthesizedStack;
+/** No extra origin and not dev: no cross-origin caller at all. */
+let staging: SynthesizedStack;
 
 beforeAll(() => {
   dev = fixture.synth();
@@ -28,6 +23,7 @@ beforeAll(() => {
     throttling: '20,40',
     logLevel: 'debug',
   });
+  staging = fixture.synth({ env: 'staging' });
 });
 afterAll(() => fixture.dispose());
 
@@ -145,16 +141,29 @@ describe('CORS preflight', () => {
       .map(([, method]) => method.Properties as unknown as PreflightMethod)
       .filter((props) => props.HttpMethod === 'OPTIONS');
 
-  it('exists on every resource and allows the seed headers plus X-CSRF', () => {
+  const preflightAt = (stack: SynthesizedStack, path: string): string[] => {
+    const params = (methodAt(stack.json, path, 'OPTIONS') as unknown as PreflightMethod).Integration.IntegrationResponses[0]
+      ?.ResponseParameters;
+    return (params?.['method.response.header.Access-Control-Allow-Methods'] ?? '').replace(/'/g, '').split(',').sort();
+  };
+
+  it('exists on every routed resource and allows only the headers the BFF reads', () => {
     const methods = optionsMethods(multiOrigin);
-    expect(methods.length).toBe(resourcesOfType(multiOrigin.json, 'AWS::ApiGateway::Resource').length + 1);
+    // Every resource; the root serves nothing, so it has no preflight either.
+    expect(methods.length).toBe(resourcesOfType(multiOrigin.json, 'AWS::ApiGateway::Resource').length);
     for (const method of methods) {
       expect(method.Integration.Type).toBe('MOCK');
       const params = method.Integration.IntegrationResponses[0]?.ResponseParameters ?? {};
       const allowed = params['method.response.header.Access-Control-Allow-Headers']?.replace(/'/g, '').split(',');
-      expect(allowed).toEqual(expect.arrayContaining([...SEED_CORS_HEADERS, 'X-CSRF']));
+      expect(allowed).toEqual(BFF_REQUEST_HEADERS);
       expect(allowed).toEqual(CORS_ALLOW_HEADERS);
     }
+  });
+
+  it('advertises only the methods each resource accepts', () => {
+    expect(preflightAt(multiOrigin, '/healthz')).toEqual(['GET', 'OPTIONS']);
+    expect(preflightAt(multiOrigin, '/tests')).toEqual(['GET', 'OPTIONS']);
+    expect(preflightAt(multiOrigin, '/auth/{proxy+}')).toEqual(['DELETE', 'GET', 'OPTIONS', 'POST']);
   });
 
   it('never combines a wildcard origin with credentials', () => {
@@ -181,8 +190,33 @@ describe('CORS preflight', () => {
   });
 
   it('has no preflight route when no other site may call the API', () => {
-    const staging = fixture.synth({ env: 'staging' });
     expect(optionsMethods(staging)).toEqual([]);
+  });
+});
+
+describe('gateway responses', () => {
+  const corsOf = (stack: SynthesizedStack, type: string) => {
+    const response = resourcesOfType(stack.json, 'AWS::ApiGateway::GatewayResponse')
+      .map(([, resource]) => resource.Properties ?? {})
+      .find((props) => props.ResponseType === type);
+    expect(response, type).toBeDefined();
+    const params = (response?.ResponseParameters ?? {}) as Record<string, string>;
+    return {
+      origin: params['gatewayresponse.header.Access-Control-Allow-Origin'],
+      credentials: params['gatewayresponse.header.Access-Control-Allow-Credentials'],
+      vary: params['gatewayresponse.header.Vary'],
+    };
+  };
+
+  it.each(['UNAUTHORIZED', 'DEFAULT_4XX', 'DEFAULT_5XX'])('%s carries CORS headers a browser can read it with', (type) => {
+    // One allowed origin (dev: the local SPA): that origin, literally.
+    expect(corsOf(dev, type)).toEqual({ origin: "'http://localhost:3000'", credentials: "'true'", vary: "'Origin'" });
+    // Several: the request's Origin (these bodies are the gateway's own text; see api.ts), never `*`.
+    expect(corsOf(multiOrigin, type)).toEqual({ origin: 'method.request.header.Origin', credentials: "'true'", vary: "'Origin'" });
+  });
+
+  it('carries no CORS headers when no other site may call the API', () => {
+    expect(corsOf(staging, 'UNAUTHORIZED')).toEqual({ origin: undefined, credentials: undefined, vary: undefined });
   });
 });
 

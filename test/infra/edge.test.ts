@@ -107,20 +107,23 @@ describe('CloudFront distribution', () => {
     });
   });
 
-  it.each(['/auth/*', '/tests*'])('forwards %s to the API stage, uncached, with cookies and headers but not Host', (pattern) => {
-    const config = distributionConfig(dev);
-    const behavior = behaviorFor(config, pattern);
-    const [apiId] = onlyResource(dev.json, 'AWS::ApiGateway::RestApi');
-    const origin = originOf(config, behavior);
-    expect(origin.OriginPath).toBe('/dev');
-    expect(JSON.stringify(origin.DomainName)).toContain(`{"Ref":"${apiId}"}`);
-    expect(JSON.stringify(origin.DomainName)).toContain('.execute-api.');
-    expect(origin.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] });
-    expect(behavior.CachePolicyId).toBe(CachePolicy.CACHING_DISABLED.cachePolicyId);
-    expect(behavior.OriginRequestPolicyId).toBe(OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER.originRequestPolicyId);
-    expect(behavior.AllowedMethods).toEqual(expect.arrayContaining(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']));
-    expect(behavior.ViewerProtocolPolicy).toBe('https-only');
-  });
+  it.each(['/auth/*', '/healthz', '/tests*'])(
+    'forwards %s to the API stage, uncached, with cookies and headers but not Host',
+    (pattern) => {
+      const config = distributionConfig(dev);
+      const behavior = behaviorFor(config, pattern);
+      const [apiId] = onlyResource(dev.json, 'AWS::ApiGateway::RestApi');
+      const origin = originOf(config, behavior);
+      expect(origin.OriginPath).toBe('/dev');
+      expect(JSON.stringify(origin.DomainName)).toContain(`{"Ref":"${apiId}"}`);
+      expect(JSON.stringify(origin.DomainName)).toContain('.execute-api.');
+      expect(origin.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] });
+      expect(behavior.CachePolicyId).toBe(CachePolicy.CACHING_DISABLED.cachePolicyId);
+      expect(behavior.OriginRequestPolicyId).toBe(OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER.originRequestPolicyId);
+      expect(behavior.AllowedMethods).toEqual(expect.arrayContaining(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']));
+      expect(behavior.ViewerProtocolPolicy).toBe('https-only');
+    },
+  );
 
   it('lifts the access-token cookie into Authorization on the authorized route only', () => {
     const config = distributionConfig(dev);
@@ -129,6 +132,7 @@ describe('CloudFront distribution', () => {
       { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } },
     ]);
     expect(behaviorFor(config, '/auth/*').FunctionAssociations).toBeUndefined();
+    expect(behaviorFor(config, '/healthz').FunctionAssociations).toBeUndefined();
     expect(fn.Properties).toMatchObject({
       AutoPublish: true,
       FunctionConfig: { Runtime: 'cloudfront-js-2.0' },
