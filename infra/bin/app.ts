@@ -36,6 +36,8 @@
  *   logLevel                  the BFF's LOG_LEVEL: debug | info | warn | error                          default: info
  *   apiGatewayCloudWatchRole  create API Gateway's account-wide logging role (false if the account has one)
  *                                                                                                     default: true
+ *   frontDoor                 rest | http: REST API or HTTP API in front of the BFF                     default: rest
+ *   alarmTopicArn             SNS topic the alarms notify                                               default: none
  *   lambdaAssetDir            directory of the Lambda bundle's index.js                      default: dist/lambda
  *
  * Environment: CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION (set by the CDK CLI) pin the stack when present; without

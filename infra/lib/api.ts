@@ -26,11 +26,10 @@ import {
   ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
-import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
-import type { ThrottlingConfig } from './config.js';
 import {
   API_METHODS,
   type ApiTarget,
@@ -38,33 +37,17 @@ import {
   BFF_METHODS,
   type BffFrontDoor,
   CORS_ALLOW_HEADERS,
+  exactOrigins,
+  type FrontDoorProps,
   isUrlTarget,
   urlBase,
 } from './front-door.js';
 
 export { AUTHORIZATION_HEADER, CORS_ALLOW_HEADERS } from './front-door.js';
 
-export interface BffApiProps {
+export interface BffApiProps extends FrontDoorProps {
   /** Stage name. */
   readonly stageName: string;
-  readonly userPool: IUserPool;
-  /**
-   * Exact origins of other sites allowed to call the API with credentials. Never `*`: browsers refuse `*` together
-   * with credentials. The SPA served by the construct's own distribution is same-origin and needs no entry.
-   * @default - no CORS: no preflight route, no cross-origin caller
-   */
-  readonly corsOrigins?: string[];
-  /**
-   * Method scopes of `/tests`. With scopes, the authorizer accepts access tokens (and only those); the request passes
-   * when the token carries any one of them.
-   */
-  readonly authorizationScopes: string[];
-  /** @default { rateLimit: 100, burstLimit: 200 } */
-  readonly throttling?: ThrottlingConfig;
-  /** @default RetentionDays.ONE_MONTH */
-  readonly accessLogRetention?: RetentionDays;
-  /** @default RemovalPolicy.DESTROY */
-  readonly logRemovalPolicy?: RemovalPolicy;
   /**
    * Create the account-wide role API Gateway needs to write logs. Retained on deletion, because every API of the
    * account and region uses it; turn off when the account already has one.
@@ -87,10 +70,7 @@ export class BffApi extends Construct implements BffFrontDoor {
 
   constructor(scope: Construct, id: string, props: BffApiProps) {
     super(scope, id);
-    this.corsOrigins = props.corsOrigins ?? [];
-    if (this.corsOrigins.some((origin) => origin.includes('*'))) {
-      throw new Error('BffApi: corsOrigins must list exact origins; "*" cannot be combined with credentials');
-    }
+    this.corsOrigins = exactOrigins(props.corsOrigins);
     this.authorizationScopes = props.authorizationScopes;
     const throttling = props.throttling ?? { rateLimit: 100, burstLimit: 200 };
 

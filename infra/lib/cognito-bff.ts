@@ -7,13 +7,15 @@
  *              ─ /auth/*, /healthz → API → BFF Lambda
  *              ─ /tests*, addApi paths (edge bridge: cookie → Authorization, CSRF check)
  *                              → API [Cognito authorizer] → BFF Lambda / your function / your URL
- *   secrets (cookie keys, client secret), the session table (`sessionStore: 'dynamodb'`)
+ *   secrets (cookie keys, client secret), the session table (`sessionStore: 'dynamodb'`), alarms and a dashboard
+ *   API: a REST API (`frontDoor: 'rest'`) or an HTTP API (`'http'`)
  *
  * Props follow the aws-cdk design guidelines: readonly, each optional one documented with its `@default`, and
  * contradictory combinations refused at construction with an error that names the prop.
  */
 import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { Distribution, Function as CloudFrontFunction } from 'aws-cdk-lib/aws-cloudfront';
 import { type IUserPool, UserPoolDomain, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
@@ -22,6 +24,7 @@ import type { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DEFAULT_TOKEN_VALIDITY, type TokenValidity } from '../../src/client-settings.js';
 import { BffApi } from './api.js';
@@ -29,7 +32,9 @@ import { BffAppClient } from './app-client.js';
 import { BffFunction, defaultLambdaAssetDir, lambdaBundleCode } from './bff-function.js';
 import type { LogLevel, MfaMode, SesEmailConfig, ThreatProtectionMode, ThrottlingConfig } from './config.js';
 import { BffEdge, protectedPathPattern } from './edge.js';
-import { type ApiTarget, type BffFrontDoor, isUrlTarget } from './front-door.js';
+import { type ApiTarget, type BffFrontDoor, FRONT_DOORS, type FrontDoorKind, isUrlTarget } from './front-door.js';
+import { BffHttpApi } from './http-api.js';
+import { BffMonitoring } from './monitoring.js';
 import { acknowledgeAcceptedFindings } from './nag-suppressions.js';
 import { BffSecrets } from './secrets.js';
 import { BffSessionTable } from './session-table.js';
@@ -192,8 +197,15 @@ export interface CognitoBffProps {
    */
   readonly throttling?: ThrottlingConfig;
   /**
+   * The API Gateway in front of the BFF and the team's APIs: `rest` (REST API, Cognito user-pool authorizer, gateway
+   * responses in the BFF's JSON shape) or `http` (HTTP API, payload format 2.0, Cognito JWT authorizer; cheaper).
+   * CloudFront and its edge bridge work the same in front of both.
+   * @default 'rest'
+   */
+  readonly frontDoor?: FrontDoorKind;
+  /**
    * Create API Gateway's account-wide logging role (REST front door; retained on deletion). Turn off when the
-   * account has one.
+   * account has one. Only with the `rest` front door.
    * @default true
    */
   readonly apiGatewayCloudWatchRole?: boolean;
@@ -220,6 +232,16 @@ export interface CognitoBffProps {
    */
   readonly sessionStore?: SessionStoreKind;
   /**
+   * Alarms (sign-in failure ratio, refresh IdP failures, 5xx, identity mismatches, throttles) and one dashboard.
+   * @default true
+   */
+  readonly monitoring?: boolean;
+  /**
+   * Where alarms notify (on alarm and on recovery). Only with monitoring on.
+   * @default - alarms change state without notifying anyone
+   */
+  readonly alarmTopic?: ITopic;
+  /**
    * CloudWatch namespace of the BFF's metrics (POWERTOOLS_METRICS_NAMESPACE).
    * @default 'CognitoBff'
    */
@@ -241,9 +263,14 @@ export class CognitoBff extends Construct {
   readonly userPoolDomain?: UserPoolDomain;
   /** Base URL of the OAuth endpoints: the BFF's COGNITO_DOMAIN. */
   readonly hostedUiBaseUrl: string;
-  /** The API front door (REST API). */
+  /** The API front door, either kind. */
   readonly frontDoor: BffFrontDoor;
-  readonly api: RestApi;
+  /** The API: a `RestApi` (`frontDoor: 'rest'`) or an `HttpApi` (`'http'`); `restApi`/`httpApi` are typed. */
+  readonly api: RestApi | HttpApi;
+  /** With `frontDoor: 'rest'`. */
+  readonly restApi?: RestApi;
+  /** With `frontDoor: 'http'`. */
+  readonly httpApi?: HttpApi;
   readonly distribution: Distribution;
   readonly spaBucket: Bucket;
   /** The CloudFront Function on every authorized path: cookie → Authorization, CSRF check. */
@@ -256,6 +283,8 @@ export class CognitoBff extends Construct {
   readonly table?: Table;
   /** `https://<name>` of the distribution: the SPA's and the BFF's origin (PUBLIC_BASE_URL). */
   readonly publicBaseUrl: string;
+  /** Alarms and dashboard, unless `monitoring: false`. */
+  readonly monitoring?: BffMonitoring;
   /** Everything the construct's parts need to know about accepted cdk-nag findings. */
   readonly settings: {
     readonly createdUserPool: boolean;
@@ -309,18 +338,25 @@ export class CognitoBff extends Construct {
       }
     }
 
-    const api = new BffApi(this, 'Api', {
-      stageName,
+    const frontDoorSettings = {
       userPool: this.userPool,
       corsOrigins: unique([...spaOrigins, ...localOrigins]),
       authorizationScopes: this.scopes,
       ...(props.throttling === undefined ? {} : { throttling: props.throttling }),
       accessLogRetention: logRetention,
       logRemovalPolicy: removalPolicy,
-      cloudWatchRole: props.apiGatewayCloudWatchRole ?? true,
-    });
-    this.frontDoor = api;
-    this.api = api.api;
+    };
+    if ((props.frontDoor ?? 'rest') === 'rest') {
+      const rest = new BffApi(this, 'Api', { ...frontDoorSettings, stageName, cloudWatchRole: props.apiGatewayCloudWatchRole ?? true });
+      this.frontDoor = rest;
+      this.restApi = rest.api;
+      this.api = rest.api;
+    } else {
+      const http = new BffHttpApi(this, 'HttpApi', { ...frontDoorSettings, label: stageName });
+      this.frontDoor = http;
+      this.httpApi = http.api;
+      this.api = http.api;
+    }
 
     const edge = new BffEdge(this, 'Edge', {
       frontDoor: this.frontDoor,
@@ -362,6 +398,10 @@ export class CognitoBff extends Construct {
     const sessionTable = sessionStore === 'dynamodb' ? new BffSessionTable(this, 'Sessions', { removalPolicy }) : undefined;
     if (sessionTable !== undefined) this.table = sessionTable.table;
 
+    const metrics = {
+      namespace: props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
+      serviceName: props.serviceName ?? `${Stack.of(this).stackName}-${stageName}`,
+    };
     const bff = new BffFunction(this, 'Bff', {
       code: props.code ?? lambdaBundleCode(defaultLambdaAssetDir()),
       ...(props.handler === undefined ? {} : { handler: props.handler }),
@@ -381,15 +421,23 @@ export class CognitoBff extends Construct {
         scopes: app.settings.scopes,
         logLevel: props.logLevel ?? 'info',
         sessionStore: this.table === undefined ? { kind: 'cookie' } : { kind: 'dynamodb', tableName: this.table.tableName },
-        metrics: {
-          namespace: props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
-          serviceName: props.serviceName ?? `${Stack.of(this).stackName}-${stageName}`,
-        },
+        metrics,
       },
     });
     this.handler = bff.function;
     sessionTable?.grantSessionAccess(this.handler);
     this.frontDoor.routeBff(this.handler, app.client);
+
+    if (props.monitoring ?? true) {
+      this.monitoring = new BffMonitoring(this, 'Monitoring', {
+        ...metrics,
+        handler: this.handler,
+        api: this.api,
+        ...(this.table === undefined ? {} : { table: this.table }),
+        ...(props.alarmTopic === undefined ? {} : { alarmTopic: props.alarmTopic }),
+        label: stageName,
+      });
+    }
 
     this.parts = { edge, secrets, bff, app };
     this.settings = {
@@ -492,6 +540,15 @@ function checkProps(props: CognitoBffProps): void {
   }
   if (props.sessionStore !== undefined && !['dynamodb', 'cookie'].includes(props.sessionStore)) {
     fail('sessionStore', `must be 'dynamodb' or 'cookie', got "${String(props.sessionStore)}"`);
+  }
+  if (props.monitoring === false && props.alarmTopic !== undefined) {
+    fail('alarmTopic', 'receives alarm notifications; it cannot be combined with monitoring: false');
+  }
+  if (props.frontDoor !== undefined && !FRONT_DOORS.includes(props.frontDoor)) {
+    fail('frontDoor', `must be 'rest' or 'http', got "${String(props.frontDoor)}"`);
+  }
+  if (props.frontDoor === 'http' && props.apiGatewayCloudWatchRole !== undefined) {
+    fail('apiGatewayCloudWatchRole', "is a setting of the REST API's logging; HTTP APIs (frontDoor: 'http') need no such role");
   }
   if (props.authorizationScopes !== undefined && props.authorizationScopes.length === 0) {
     fail('authorizationScopes', 'must name at least one scope: without scopes the authorizer would accept ID tokens');

@@ -16,6 +16,7 @@ import {
   stringList,
   wholeNumber,
 } from './context-values.js';
+import { FRONT_DOORS, type FrontDoorKind } from './front-door.js';
 import { optional } from './optional.js';
 
 export const MFA_MODES = ['off', 'optional', 'required'] as const;
@@ -85,6 +86,10 @@ export interface DeploymentConfig {
   localhostPort?: number;
   /** Create the account-wide role API Gateway needs to write logs (one per account and region). */
   apiGatewayCloudWatchRole: boolean;
+  /** REST API or HTTP API in front of the BFF. */
+  frontDoor: FrontDoorKind;
+  /** SNS topic the alarms notify; `undefined` means none. */
+  alarmTopicArn?: string;
 }
 
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,19}$/;
@@ -92,6 +97,7 @@ const DNS_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+const SNS_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const ACM_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[A-Za-z0-9-]+$/;
 /** Cognito prefix rules, plus the words Cognito reserves in prefixes. */
 const COGNITO_PREFIX = /^(?!.*(?:aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -108,6 +114,13 @@ export function readDeploymentConfig(read: ContextSource): DeploymentConfig {
     }
   };
   ['apiCertificateArn', 'authDomainCertificateArn', 'spaCertificateArn', 'hostedZoneId'].forEach(needsDomain);
+  const frontDoor = oneOf(read, 'frontDoor', FRONT_DOORS, 'rest');
+  if (frontDoor === 'http' && optionalString(read, 'apiCertificateArn') !== undefined) {
+    throw new ContextError(
+      'apiCertificateArn',
+      'maps a REST API custom domain; with frontDoor=http, reach the API through the distribution',
+    );
+  }
 
   return {
     environment,
@@ -153,6 +166,8 @@ export function readDeploymentConfig(read: ContextSource): DeploymentConfig {
     logLevel: oneOf(read, 'logLevel', LOG_LEVELS, 'info'),
     ...(environment === 'dev' ? { localhostPort: DEV_LOCALHOST_PORT } : {}),
     apiGatewayCloudWatchRole: flag(read, 'apiGatewayCloudWatchRole', true),
+    frontDoor,
+    ...optional('alarmTopicArn', optionalMatching(read, 'alarmTopicArn', SNS_ARN, 'an SNS topic ARN')),
   };
 }
 

@@ -3,9 +3,12 @@
  * same way: CloudFront forwards to `originDomainName` + `originPath`, the BFF's routes go to its Lambda, and the team's
  * own routes sit behind the Cognito authorizer.
  */
-import type { IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
+import type { ThrottlingConfig } from './config.js';
 
 /** The two kinds of API Gateway the construct can put in front of the BFF. */
 export const FRONT_DOORS = ['rest', 'http'] as const;
@@ -24,6 +27,37 @@ export const API_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 /** The header API Gateway's Cognito authorizers read (filled from the cookie at the edge for browsers). */
 export const AUTHORIZATION_HEADER = 'Authorization';
+
+/** What both front doors are built from. */
+export interface FrontDoorProps {
+  readonly userPool: IUserPool;
+  /**
+   * Exact origins of other sites allowed to call the API with credentials. Never `*`: browsers refuse `*` together
+   * with credentials. The SPA served by the construct's own distribution is same-origin and needs no entry.
+   * @default - no CORS: no cross-origin caller
+   */
+  readonly corsOrigins?: string[];
+  /**
+   * Scopes of `/tests`. With scopes, the authorizers accept access tokens (and only those); the request passes when
+   * the token carries any one of them.
+   */
+  readonly authorizationScopes: string[];
+  /** @default { rateLimit: 100, burstLimit: 200 } */
+  readonly throttling?: ThrottlingConfig;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly accessLogRetention?: RetentionDays;
+  /** @default RemovalPolicy.DESTROY */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/** The listed origins, refusing `*` (browsers reject it together with credentials). */
+export function exactOrigins(corsOrigins: string[] | undefined): string[] {
+  const origins = corsOrigins ?? [];
+  if (origins.some((origin) => origin.includes('*'))) {
+    throw new Error('corsOrigins must list exact origins; "*" cannot be combined with credentials');
+  }
+  return origins;
+}
 
 export interface BffFrontDoor extends IConstruct {
   readonly kind: FrontDoorKind;

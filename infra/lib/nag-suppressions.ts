@@ -24,6 +24,11 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
   Validations.of(scope.node.defaultChild ?? scope).acknowledge({ id, reason });
 }
 
+const OPEN_ROUTE_REASON =
+  'Reachable without an access token by design: /healthz is a liveness probe, and /auth/* is where a token is ' +
+  'obtained (login, callback, refresh, logout); the BFF authenticates these requests itself with state, PKCE, ' +
+  'sealed cookies and the X-CSRF header.';
+
 export function acknowledgeAcceptedFindings(bff: CognitoBff): void {
   const { settings } = bff;
   // A pool the team brought is the team's to configure; only a pool this construct created is acknowledged here.
@@ -46,6 +51,7 @@ export function acknowledgeAcceptedFindings(bff: CognitoBff): void {
   }
 
   if (bff.frontDoor instanceof BffApi) acknowledgeRestApi(bff.frontDoor);
+  else for (const route of bff.frontDoor.unauthorizedRoutes) acknowledge(route, 'AwsSolutions-APIG4', OPEN_ROUTE_REASON);
 
   const distribution = bff.distribution;
   if (!settings.customDomain) {
@@ -108,12 +114,8 @@ function acknowledgeRestApi(frontDoor: BffApi): void {
       'hosted UI, and infra/README.md lists attaching a web ACL as a production step.',
   );
   for (const method of frontDoor.unauthorizedMethods) {
-    const reason =
-      'Reachable without an access token by design: /healthz is a liveness probe, and /auth/* is where a token is ' +
-      'obtained (login, callback, refresh, logout); the BFF authenticates these requests itself with state, PKCE, ' +
-      'sealed cookies and the X-CSRF header.';
-    acknowledge(method, 'AwsSolutions-APIG4', reason);
-    acknowledge(method, 'AwsSolutions-COG4', reason);
+    acknowledge(method, 'AwsSolutions-APIG4', OPEN_ROUTE_REASON);
+    acknowledge(method, 'AwsSolutions-COG4', OPEN_ROUTE_REASON);
   }
 }
 

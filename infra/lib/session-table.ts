@@ -4,8 +4,8 @@
  * ended sessions are eventually deleted. DynamoDB deletes expired items late (up to days), which is why the BFF checks
  * the expiry attribute on every read itself; TTL here only keeps the table from growing forever.
  *
- * Key schema and attribute names follow what the BFF's session module writes (see the README, "Sessions"): partition
- * key `pk` and sort key `sk` (strings), expiry `expiresAt` (epoch seconds).
+ * Key schema and attribute names are those of the BFF's session module (src/sessions/table.ts, which creates the same
+ * table for the local stack): partition key `pk` and sort key `sk` (strings), expiry `expiresAt` (epoch seconds).
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
@@ -20,8 +20,9 @@ export const SESSION_TABLE_SCHEMA = {
 } as const;
 
 /**
- * The item calls the BFF makes, and no more: no Scan, no table management, no transactions (dynalite, the local
- * stack's emulator, has none, so the BFF does not use them).
+ * The item calls src/sessions makes (Get, Put, Update, Delete, Query), and no more: no Scan, no batch or
+ * transaction calls (dynalite, the local stack's emulator, has no transactions, so the BFF does not use them), no
+ * table management (the construct owns the table; `ensureSessionTable` is for the local stack and the tests).
  */
 export const SESSION_TABLE_ACTIONS = [
   'dynamodb:GetItem',
@@ -29,7 +30,6 @@ export const SESSION_TABLE_ACTIONS = [
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
   'dynamodb:Query',
-  'dynamodb:BatchWriteItem',
 ] as const;
 
 export interface BffSessionTableProps {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { CognitoBff } from './cognito-bff.js';
 import { lambdaBundleCode } from './bff-function.js';
@@ -86,14 +87,17 @@ export class CognitoBffStack extends Stack {
         : { refreshTokenRotationGracePeriod: Duration.seconds(config.refreshTokenRotationGraceSeconds) }),
       throttling: config.throttling,
       logLevel: config.logLevel,
-      apiGatewayCloudWatchRole: config.apiGatewayCloudWatchRole,
+      frontDoor: config.frontDoor,
+      // The REST API's account-wide logging role; HTTP APIs need none.
+      ...(config.frontDoor === 'rest' ? { apiGatewayCloudWatchRole: config.apiGatewayCloudWatchRole } : {}),
+      ...(config.alarmTopicArn === undefined ? {} : { alarmTopic: Topic.fromTopicArn(this, 'AlarmTopic', config.alarmTopicArn) }),
     });
 
-    if (names !== undefined && config.apiCertificateArn !== undefined) {
+    if (names !== undefined && config.apiCertificateArn !== undefined && this.bff.restApi !== undefined) {
       this.apiDomain = new ApiCustomDomain(this, 'ApiDomain', {
         domainName: names.api,
         certificate: Certificate.fromCertificateArn(this, 'ApiCertificate', config.apiCertificateArn),
-        api: this.bff.api,
+        api: this.bff.restApi,
       });
     }
     if (names !== undefined && config.hostedZone !== undefined) {

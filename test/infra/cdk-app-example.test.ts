@@ -25,7 +25,7 @@ beforeAll(() => {
   // The repository's tests do not build dist/; a stub stands in for the standalone bundle.
   stack = new TeamStack(app, 'TeamApp', { bffCode: Code.fromInline('exports.handler = async () => ({ statusCode: 200 });') });
   json = Template.fromStack(stack).toJSON() as TemplateJson;
-});
+}, 120_000); // synthesis is slow on a loaded 2-core machine
 
 type EdgeResult = { statusCode?: number; headers: Record<string, { value: string }>; body?: { data: string } };
 

@@ -29,6 +29,14 @@ describe('deployment context', () => {
     }
   });
 
+  it('reads the front door and the alarm topic', () => {
+    expect(configFrom({}).frontDoor).toBe('rest');
+    expect(configFrom({ frontDoor: 'HTTP' }).frontDoor).toBe('http');
+    expect(configFrom({}).alarmTopicArn).toBeUndefined();
+    const arn = 'arn:aws:sns:us-west-2:123456789012:pager';
+    expect(configFrom({ alarmTopicArn: arn }).alarmTopicArn).toBe(arn);
+  });
+
   it('treats prod as production: threat protection enforced, no localhost', () => {
     const config = configFrom({ env: 'prod' });
     expect(config.isProduction).toBe(true);
@@ -94,6 +102,12 @@ describe('deployment context', () => {
     [{ fromEmail: 'not-an-address' }, 'fromEmail'],
     [{ fromName: 'Sender' }, 'fromName'],
     [{ logLevel: 'trace' }, 'logLevel'],
+    [{ frontDoor: 'grpc' }, 'frontDoor'],
+    [
+      { domainName: 'test.com', frontDoor: 'http', apiCertificateArn: 'arn:aws:acm:us-west-2:123456789012:certificate/abc' },
+      'apiCertificateArn',
+    ],
+    [{ alarmTopicArn: 'pager' }, 'alarmTopicArn'],
   ])('refuses %j, naming the context key %s', (context, key) => {
     let thrown: unknown;
     try {
