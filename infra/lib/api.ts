@@ -21,8 +21,10 @@ import {
   LambdaIntegration,
   LogGroupLogDestination,
   type Method,
+  type MethodOptions,
   MethodLoggingLevel,
   type IResource,
+  RequestAuthorizer,
   ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
@@ -42,6 +44,8 @@ import {
   isUrlTarget,
   urlBase,
 } from './front-door.js';
+import { acknowledge } from './acknowledge.js';
+import { GroupsAuthorizerFunction } from './groups-authorizer.js';
 
 export { AUTHORIZATION_HEADER, CORS_ALLOW_HEADERS } from './front-door.js';
 
@@ -63,14 +67,19 @@ export class BffApi extends Construct implements BffFrontDoor {
   readonly accessLogs: LogGroup;
   /** Methods without an API Gateway authorizer (the BFF authenticates those requests itself). */
   readonly unauthorizedMethods: Method[] = [];
+  /** Methods behind the groups authorizer (a Lambda authorizer verifying the same pool's tokens). */
+  readonly groupsAuthorizedMethods: Method[] = [];
   readonly originDomainName: string;
   readonly originPath: string;
   private readonly authorizationScopes: string[];
   private readonly corsOrigins: string[];
+  private readonly props: BffApiProps;
+  private client?: IUserPoolClient;
 
   constructor(scope: Construct, id: string, props: BffApiProps) {
     super(scope, id);
     this.corsOrigins = exactOrigins(props.corsOrigins);
+    this.props = props;
     this.authorizationScopes = props.authorizationScopes;
     const throttling = props.throttling ?? { rateLimit: 100, burstLimit: 200 };
 
@@ -123,8 +132,9 @@ export class BffApi extends Construct implements BffFrontDoor {
   }
 
   /** Sends the BFF's routes to `handler` (Lambda proxy integration). Call once. */
-  routeBff(handler: IFunction, _client?: IUserPoolClient): void {
+  routeBff(handler: IFunction, client: IUserPoolClient): void {
     if (this.api.root.getResource('auth') !== undefined) throw new Error('BffApi: routeBff() was called twice');
+    this.client = client;
     const integration = new LambdaIntegration(handler, { proxy: true, allowTestInvoke: false });
     const open = { authorizationType: AuthorizationType.NONE };
 
@@ -139,26 +149,62 @@ export class BffApi extends Construct implements BffFrontDoor {
 
   /** `path` (ANY) and `path/{proxy+}` (ANY) behind the authorizer, to a Lambda function or an HTTP base URL. */
   addProtectedRoute(path: string, target: ApiTarget, scopes: string[], groups: string[]): void {
-    if (groups.length > 0) throw new Error('CognitoBff.addApi: groups are not checked at the gateway yet; check them in the target');
     let resource: IResource = this.api.root;
     for (const segment of path.split('/').filter(Boolean)) {
       resource = resource.getResource(segment) ?? this.addResource(resource, segment, API_METHODS);
     }
     if (resource.node.tryFindChild('ANY') !== undefined) throw new Error(`BffApi: a route at ${path} exists already`);
     const proxy = this.addResource(resource, '{proxy+}', API_METHODS);
-    const options = this.authorized(scopes);
+    const options = groups.length === 0 ? this.authorized(scopes) : this.groupsAuthorized(path, scopes, groups);
+    const methods: Method[] = [];
     if (isUrlTarget(target)) {
       const base = urlBase(target);
-      resource.addMethod('ANY', new HttpIntegration(base, { proxy: true, httpMethod: 'ANY' }), options);
-      proxy.addMethod('ANY', new HttpIntegration(`${base}/{proxy}`, proxyPathOptions()), {
-        ...options,
-        requestParameters: { 'method.request.path.proxy': true },
-      });
+      methods.push(
+        resource.addMethod('ANY', new HttpIntegration(base, { proxy: true, httpMethod: 'ANY' }), options),
+        proxy.addMethod('ANY', new HttpIntegration(`${base}/{proxy}`, proxyPathOptions()), {
+          ...options,
+          requestParameters: { 'method.request.path.proxy': true },
+        }),
+      );
     } else {
       const integration: Integration = new LambdaIntegration(target, { proxy: true, allowTestInvoke: false });
-      resource.addMethod('ANY', integration, options);
-      proxy.addMethod('ANY', integration, options);
+      methods.push(resource.addMethod('ANY', integration, options), proxy.addMethod('ANY', integration, options));
     }
+    if (groups.length > 0) {
+      this.groupsAuthorizedMethods.push(...methods);
+      // Acknowledged here, not with the others: addApi runs after the construct has placed its acknowledgements.
+      for (const method of methods) {
+        acknowledge(
+          method,
+          'AwsSolutions-COG4',
+          'A route that requires Cognito groups: the Cognito authorizer checks scopes only, so a Lambda authorizer ' +
+            "verifies the same pool's access tokens (signature, issuer, client, expiry) and then the scope and the group.",
+        );
+      }
+    }
+  }
+
+  /**
+   * A Lambda authorizer for `path` that verifies the token as the Cognito authorizer would and then requires one of
+   * `scopes` and one of `groups`. No result caching: a cached Allow would apply to every method of the API.
+   */
+  private groupsAuthorized(path: string, scopes: string[], groups: string[]): MethodOptions {
+    if (this.client === undefined) throw new Error('BffApi: addProtectedRoute() before routeBff()');
+    const id = `Groups${path.replace(/[^A-Za-z0-9]/g, '')}`;
+    const check = new GroupsAuthorizerFunction(this, id, {
+      userPool: this.props.userPool,
+      client: this.client,
+      scopes,
+      groups,
+      logRetention: this.props.accessLogRetention ?? RetentionDays.ONE_MONTH,
+      logRemovalPolicy: this.props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    const authorizer = new RequestAuthorizer(this, `${id}Authorizer`, {
+      handler: check.function,
+      identitySources: [IdentitySource.header(AUTHORIZATION_HEADER)],
+      resultsCacheTtl: Duration.seconds(0),
+    });
+    return { authorizationType: AuthorizationType.CUSTOM, authorizer };
   }
 
   private authorized(scopes: string[]) {
@@ -197,6 +243,13 @@ export class BffApi extends Construct implements BffFrontDoor {
       statusCode: '401',
       responseHeaders: { ...headers, 'WWW-Authenticate': "'Bearer'" },
       templates: { 'application/json': '{"error":"unauthenticated","message":"A valid access token is required."}' },
+    });
+    // The groups authorizer's Deny: a valid token without the required group or scope.
+    this.api.addGatewayResponse('AccessDenied', {
+      type: ResponseType.ACCESS_DENIED,
+      statusCode: '403',
+      responseHeaders: headers,
+      templates: { 'application/json': '{"error":"forbidden","message":"A required group or scope is missing."}' },
     });
     this.api.addGatewayResponse('Default4xx', {
       type: ResponseType.DEFAULT_4XX,

@@ -71,7 +71,10 @@ export interface AddApiOptions {
    */
   readonly scopes?: string[];
   /**
-   * Cognito groups (`cognito:groups`) of which the caller must be in one, checked at the gateway.
+   * Cognito groups (`cognito:groups`) of which the caller must be in one, checked at the gateway. API Gateway's
+   * Cognito authorizers check scopes only, so such a route gets a Lambda authorizer of its own that verifies the
+   * access token (signature against the pool's JWKS, issuer, app client, expiry) and then the scope and the group:
+   * no token or an invalid one is `401`, a valid one without the group or scope `403 {"error":"forbidden"}`.
    * @default - no group requirement
    */
   readonly groups?: string[];

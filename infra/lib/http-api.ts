@@ -20,7 +20,7 @@ import {
   HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType, HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration, HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -38,6 +38,7 @@ import {
   isUrlTarget,
   urlBase,
 } from './front-door.js';
+import { GroupsAuthorizerFunction } from './groups-authorizer.js';
 
 export interface BffHttpApiProps extends FrontDoorProps {
   /** Names the API in its description. */
@@ -51,11 +52,15 @@ export class BffHttpApi extends Construct implements BffFrontDoor {
   readonly accessLogs: LogGroup;
   /** Routes without an authorizer (the BFF authenticates those requests itself). */
   readonly unauthorizedRoutes: IConstruct[] = [];
-  /** Routes behind the JWT authorizer. */
+  /** Routes behind an authorizer (the JWT one, or a groups authorizer). */
   readonly authorizedRoutes: HttpRoute[] = [];
+  /** Routes behind a groups authorizer (a Lambda authorizer verifying the same pool's tokens). */
+  readonly groupsAuthorizedRoutes: HttpRoute[] = [];
   readonly originDomainName: string;
   readonly originPath = undefined;
   private authorizer?: HttpUserPoolAuthorizer;
+  private client?: IUserPoolClient;
+  private readonly props: BffHttpApiProps;
   private readonly userPool: IUserPool;
   private readonly authorizationScopes: string[];
   private readonly corsOrigins: string[];
@@ -63,6 +68,7 @@ export class BffHttpApi extends Construct implements BffFrontDoor {
   constructor(scope: Construct, id: string, props: BffHttpApiProps) {
     super(scope, id);
     this.corsOrigins = exactOrigins(props.corsOrigins);
+    this.props = props;
     this.userPool = props.userPool;
     this.authorizationScopes = props.authorizationScopes;
     const throttling = props.throttling ?? { rateLimit: 100, burstLimit: 200 };
@@ -105,6 +111,7 @@ export class BffHttpApi extends Construct implements BffFrontDoor {
   /** Sends the BFF's routes to `handler` (payload format 2.0). Call once: the JWT authorizer needs the app client. */
   routeBff(handler: IFunction, client: IUserPoolClient): void {
     if (this.authorizer !== undefined) throw new Error('BffHttpApi: routeBff() was called twice');
+    this.client = client;
     this.authorizer = new HttpUserPoolAuthorizer('Authorizer', this.userPool, {
       userPoolClients: [client],
       identitySource: [`$request.header.${AUTHORIZATION_HEADER}`],
@@ -129,32 +136,49 @@ export class BffHttpApi extends Construct implements BffFrontDoor {
 
   /** `path` and `path/{proxy+}` for every method an API takes (no ANY: OPTIONS stays with the CORS configuration). */
   addProtectedRoute(path: string, target: ApiTarget, scopes: string[], groups: string[]): void {
-    if (groups.length > 0) throw new Error('CognitoBff.addApi: groups are not checked at the gateway yet; check them in the target');
-    if (this.authorizer === undefined) throw new Error('BffHttpApi: addProtectedRoute() before routeBff()');
-    const common = { methods: httpMethods(API_METHODS), authorizer: this.authorizer, authorizationScopes: scopes };
+    if (this.authorizer === undefined || this.client === undefined) throw new Error('BffHttpApi: addProtectedRoute() before routeBff()');
     const integrationId = `Api${path.replace(/[^A-Za-z0-9]/g, '_')}`;
-    if (isUrlTarget(target)) {
-      const base = urlBase(target);
-      this.authorizedRoutes.push(
-        ...this.api.addRoutes({ path, integration: new HttpUrlIntegration(integrationId, base), ...common }),
-        ...this.api.addRoutes({
-          path: `${path}/{proxy+}`,
-          integration: new HttpUrlIntegration(`${integrationId}_proxy`, `${base}/{proxy}`),
-          ...common,
-        }),
-      );
-    } else {
-      const integration = new HttpLambdaIntegration(integrationId, target);
-      this.authorizedRoutes.push(
-        ...this.api.addRoutes({ path, integration, ...common }),
-        ...this.api.addRoutes({ path: `${path}/{proxy+}`, integration, ...common }),
-      );
-    }
+    const common =
+      groups.length === 0
+        ? { methods: httpMethods(API_METHODS), authorizer: this.authorizer, authorizationScopes: scopes }
+        : { methods: httpMethods(API_METHODS), authorizer: this.groupsAuthorizer(integrationId, this.client, scopes, groups) };
+    const integration = isUrlTarget(target)
+      ? new HttpUrlIntegration(integrationId, urlBase(target))
+      : new HttpLambdaIntegration(integrationId, target);
+    const proxyIntegration = isUrlTarget(target)
+      ? new HttpUrlIntegration(`${integrationId}_proxy`, `${urlBase(target)}/{proxy}`)
+      : integration;
+    const added = [
+      ...this.api.addRoutes({ path, integration, ...common }),
+      ...this.api.addRoutes({ path: `${path}/{proxy+}`, integration: proxyIntegration, ...common }),
+    ];
+    this.authorizedRoutes.push(...added);
+    if (groups.length > 0) this.groupsAuthorizedRoutes.push(...added);
     // The team's API takes PUT and PATCH as well: widen what the preflight advertises (the CORS configuration is one
     // per HTTP API).
     if (this.corsOrigins.length > 0) {
       (this.api.node.defaultChild as CfnApi).addPropertyOverride('CorsConfiguration.AllowMethods', corsMethods(API_METHODS));
     }
+  }
+
+  /**
+   * A Lambda authorizer (simple responses) that verifies the token as the JWT authorizer would and then requires one
+   * of `scopes` and one of `groups`. No result caching: the answer depends on the route.
+   */
+  private groupsAuthorizer(id: string, client: IUserPoolClient, scopes: string[], groups: string[]): HttpLambdaAuthorizer {
+    const check = new GroupsAuthorizerFunction(this, `Groups${id}`, {
+      userPool: this.userPool,
+      client,
+      scopes,
+      groups,
+      logRetention: this.props.accessLogRetention ?? RetentionDays.ONE_MONTH,
+      logRemovalPolicy: this.props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    return new HttpLambdaAuthorizer(`Groups${id}Authorizer`, check.function, {
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: [`$request.header.${AUTHORIZATION_HEADER}`],
+      resultsCacheTtl: Duration.seconds(0),
+    });
   }
 }
 

@@ -9,20 +9,12 @@
  * itself, so a team's stack that uses `CognitoBff` passes cdk-nag's AwsSolutions pack without acknowledgements of its
  * own.
  */
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { CfnPolicy } from 'aws-cdk-lib/aws-iam';
 import { AwsCustomResource } from 'aws-cdk-lib/custom-resources';
-import type { IConstruct } from 'constructs';
+import { acknowledge } from './acknowledge.js';
 import { BffApi } from './api.js';
 import type { CognitoBff } from './cognito-bff.js';
-
-/**
- * Acknowledges `id` on the construct's CloudFormation resource when it has one, so the acknowledgement (and the
- * audit-trail metadata cdk-nag writes) does not spread to the construct's other children.
- */
-export function acknowledge(scope: IConstruct, id: string, reason: string): void {
-  Validations.of(scope.node.defaultChild ?? scope).acknowledge({ id, reason });
-}
 
 const OPEN_ROUTE_REASON =
   'Reachable without an access token by design: /healthz is a liveness probe, and /auth/* is where a token is ' +

@@ -208,7 +208,7 @@ describe('gateway responses', () => {
     };
   };
 
-  it.each(['UNAUTHORIZED', 'DEFAULT_4XX', 'DEFAULT_5XX'])('%s carries CORS headers a browser can read it with', (type) => {
+  it.each(['UNAUTHORIZED', 'ACCESS_DENIED', 'DEFAULT_4XX', 'DEFAULT_5XX'])('%s carries CORS headers a browser can read it with', (type) => {
     // One allowed origin (dev: the local SPA): that origin, literally.
     expect(corsOf(dev, type)).toEqual({ origin: "'http://localhost:3000'", credentials: "'true'", vary: "'Origin'" });
     // Several: the request's Origin (these bodies are the gateway's own text; see api.ts), never `*`.

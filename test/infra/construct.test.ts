@@ -67,6 +67,7 @@ beforeAll(() => {
       });
       bff.addApi('/orders', orders, { scopes: ['email'] });
       bff.addApi('/v1/catalog', 'https://catalog.internal.example.com/api/');
+      bff.addApi('/admin', orders, { groups: ['admins', 'auditors'] });
     },
   );
   team = { ...teamBuilt, ...synth(teamBuilt) };
@@ -196,7 +197,9 @@ describe('CognitoBff with its defaults', () => {
 
 describe('CognitoBff in a team stack: addApi, spaAssetPath, cookie sessions', () => {
   it('routes an API to a Lambda function behind the Cognito authorizer, with the scopes asked for', () => {
-    const [authorizerId] = onlyResource(team.json, 'AWS::ApiGateway::Authorizer');
+    const [authorizerId] = resourcesOfType(team.json, 'AWS::ApiGateway::Authorizer').find(
+      ([, candidate]) => candidate.Properties?.Type === 'COGNITO_USER_POOLS',
+    ) ?? [undefined];
     for (const path of ['/orders', '/orders/{proxy+}']) {
       const methods = methodsOn(team.json, path);
       expect(methods).toHaveLength(1);
@@ -230,13 +233,41 @@ describe('CognitoBff in a team stack: addApi, spaAssetPath, cookie sessions', ()
     });
   });
 
+  it('checks groups with a Lambda authorizer of its own: no caching, the pool, the client, the scopes and groups', () => {
+    const [authorizerId, authorizer] = resourcesOfType(team.json, 'AWS::ApiGateway::Authorizer').find(
+      ([, candidate]) => candidate.Properties?.Type === 'REQUEST',
+    ) ?? [undefined, undefined];
+    expect(authorizer?.Properties).toMatchObject({
+      IdentitySource: 'method.request.header.Authorization',
+      AuthorizerResultTtlInSeconds: 0,
+    });
+    for (const path of ['/admin', '/admin/{proxy+}']) {
+      expect(methodsOn(team.json, path)[0]).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+    }
+    const checker = resourcesOfType(team.json, 'AWS::Lambda::Function').find(
+      ([, fn]) => fn.Properties?.Handler === 'groups-authorizer.handler',
+    );
+    const [poolId] = onlyResource(team.json, 'AWS::Cognito::UserPool');
+    const [clientId] = onlyResource(team.json, 'AWS::Cognito::UserPoolClient');
+    const environment = (checker?.[1].Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+    expect(environment).toMatchObject({ CLIENT_IDS: { Ref: clientId }, REQUIRED_SCOPES: 'openid', REQUIRED_GROUPS: 'admins,auditors' });
+    expect(JSON.stringify(environment.ISSUER)).toContain(poolId);
+    expect(JSON.stringify(environment.ISSUER)).toContain('https://cognito-idp.');
+    // A valid token without the group: 403 in the BFF's shape.
+    team.template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'ACCESS_DENIED',
+      StatusCode: '403',
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"error":"forbidden"') },
+    });
+  });
+
   it('puts every added API behind the edge bridge, like /tests', () => {
     const [functionId] = onlyResource(team.json, 'AWS::CloudFront::Function');
     const bridged = behaviors(team.json)
       .filter((behavior) => JSON.stringify(behavior.FunctionAssociations ?? []).includes(functionId))
       .map((behavior) => behavior.PathPattern)
       .sort();
-    expect(bridged).toEqual(['/orders*', '/tests*', '/v1/catalog*']);
+    expect(bridged).toEqual(['/admin*', '/orders*', '/tests*', '/v1/catalog*']);
   });
 
   it('lets the other SPA origin preflight the added API with the methods an API takes', () => {

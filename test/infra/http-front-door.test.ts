@@ -11,7 +11,7 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CognitoBff } from '../../infra/lib/index.js';
-import { onlyResource, resourcesOfType, type TemplateJson } from './fixture.js';
+import { type CfnResourceJson, onlyResource, resourcesOfType, type TemplateJson } from './fixture.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cognito-bff-http-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -35,6 +35,7 @@ beforeAll(() => {
   const orders = new LambdaFunction(stack, 'Orders', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: STUB });
   bff.addApi('/orders', orders, { scopes: ['email'] });
   bff.addApi('/catalog', 'https://catalog.example.com/v1/');
+  bff.addApi('/admin', orders, { groups: ['admins'] });
   ordersId = stack.getLogicalId(orders.node.defaultChild as CfnElement);
   json = Template.fromStack(stack).toJSON() as TemplateJson;
 
@@ -60,6 +61,12 @@ function routes(template: TemplateJson): Map<string, Route> {
   );
 }
 
+function jwtAuthorizer(template: TemplateJson) {
+  const found = resourcesOfType(template, 'AWS::ApiGatewayV2::Authorizer').filter(([, a]) => a.Properties?.AuthorizerType === 'JWT');
+  expect(found).toHaveLength(1);
+  return found[0] as [string, CfnResourceJson];
+}
+
 function integrationOf(template: TemplateJson, route: Route): Record<string, unknown> {
   const id = JSON.stringify(route.Target).match(/"Ref":"([^"]+)"/)?.[1] ?? '';
   return template.Resources[id]?.Properties ?? {};
@@ -74,7 +81,7 @@ describe("frontDoor: 'http'", () => {
   it("authorizes with a Cognito JWT authorizer: the pool's issuer, the app client as audience", () => {
     const [poolId] = onlyResource(json, 'AWS::Cognito::UserPool');
     const [clientId] = onlyResource(json, 'AWS::Cognito::UserPoolClient');
-    const [, authorizer] = onlyResource(json, 'AWS::ApiGatewayV2::Authorizer');
+    const [, authorizer] = jwtAuthorizer(json);
     expect(authorizer.Properties).toMatchObject({
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
@@ -96,7 +103,7 @@ describe("frontDoor: 'http'", () => {
 
   it('puts /tests and every addApi route behind the authorizer, with their scopes', () => {
     const table = routes(json);
-    const [authorizerId] = onlyResource(json, 'AWS::ApiGatewayV2::Authorizer');
+    const [authorizerId] = jwtAuthorizer(json);
     expect(table.get('GET /tests')).toMatchObject({
       AuthorizationType: 'JWT',
       AuthorizerId: { Ref: authorizerId },
@@ -112,6 +119,20 @@ describe("frontDoor: 'http'", () => {
     }
     // No ANY and no OPTIONS route: preflights stay with the CORS configuration, never with the authorizer.
     expect([...table.keys()].filter((key) => key.startsWith('ANY ') || key.startsWith('OPTIONS '))).toEqual([]);
+  });
+
+  it('checks groups with a Lambda authorizer (simple responses, no caching) on the routes that require them', () => {
+    const [lambdaAuthorizerId, lambdaAuthorizer] =
+      resourcesOfType(json, 'AWS::ApiGatewayV2::Authorizer').find(([, a]) => a.Properties?.AuthorizerType === 'REQUEST') ?? [];
+    expect(lambdaAuthorizer?.Properties).toMatchObject({
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      AuthorizerResultTtlInSeconds: 0,
+      IdentitySource: ['$request.header.Authorization'],
+    });
+    for (const key of ['GET /admin', 'DELETE /admin/{proxy+}']) {
+      expect(routes(json).get(key)).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: lambdaAuthorizerId } });
+    }
   });
 
   it('sends the BFF payload format 2.0 and forwards a URL target below its prefix', () => {
@@ -161,7 +182,7 @@ describe("frontDoor: 'http'", () => {
     expect(JSON.stringify(origin?.DomainName)).toContain(apiId);
     expect(origin?.OriginPath ?? '').toBe('');
     const bridged = config.CacheBehaviors.filter((behavior) => behavior.FunctionAssociations !== undefined).map((b) => b.PathPattern);
-    expect(bridged.sort()).toEqual(['/catalog*', '/orders*', '/tests*']);
+    expect(bridged.sort()).toEqual(['/admin*', '/catalog*', '/orders*', '/tests*']);
   });
 
   it('passes cdk-nag AwsSolutions (the test stack’s own function aside)', () => {

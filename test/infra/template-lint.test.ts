@@ -110,7 +110,7 @@ describe.each(Object.keys(CONTEXTS))('template lint: %s', (label) => {
     const rest = resourcesOfType(json, 'AWS::ApiGateway::RestApi').length > 0;
     if (rest) {
       const types = resourcesOfType(json, 'AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties?.ResponseType);
-      expect(types.sort()).toEqual(['DEFAULT_4XX', 'DEFAULT_5XX', 'UNAUTHORIZED']);
+      expect(types.sort()).toEqual(['ACCESS_DENIED', 'DEFAULT_4XX', 'DEFAULT_5XX', 'UNAUTHORIZED']);
     } else {
       expect(resourcesOfType(json, 'AWS::ApiGatewayV2::Api')).toHaveLength(1);
       // A bare staging stack has no other origin: no CORS configuration, no wildcard anywhere.
