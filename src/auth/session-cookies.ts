@@ -28,7 +28,7 @@ import {
   type CookieAttributes,
   type RequestCookies,
 } from '../http/cookies';
-import { sameSecret, TRANSACTION_COOKIE_ATTRS, TRANSACTION_COOKIE_PREFIX } from './transaction';
+import { MAX_TRANSACTIONS_READ, sameSecret, TRANSACTION_COOKIE_ATTRS, TRANSACTION_COOKIE_PREFIX } from './transaction';
 
 export const ACCESS_COOKIE = '__Host-bff-at';
 export const SESSION_COOKIE = '__Host-bff-session';
@@ -40,8 +40,6 @@ const REFRESH_PURPOSE = 'refresh-token-bound';
 
 /** Values of the refresh cookie tried per request (each one AES-GCM opened with every key): a fixed bound. */
 export const MAX_REFRESH_CANDIDATES = 8;
-/** Open login transactions read per request, whatever the request carries. */
-export const MAX_TRANSACTIONS_READ = 8;
 /** Random bytes of a binding id: 128 bits. */
 const SID_BYTES = 16;
 

@@ -12,6 +12,8 @@ export const TRANSACTION_COOKIE_PREFIX = '__Host-bff-tx-';
 export const TRANSACTION_TTL_SECONDS = 600;
 /** At most this many logins in flight per browser; older ones are dropped, keeping the Cookie header small. */
 export const MAX_OPEN_TRANSACTIONS = 4;
+/** Transaction cookies looked at per request (opened, or cleared), whatever the request carries: a fixed bound. */
+export const MAX_TRANSACTIONS_READ = 8;
 /** Lax, not Strict: the cookie must come back with the top-level redirect from the IdP. Max-Age is set where written. */
 export const TRANSACTION_COOKIE_ATTRS: CookieAttributes = { path: '/', sameSite: 'Lax' };
 

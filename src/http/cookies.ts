@@ -47,10 +47,16 @@ function chunkName(name: string, index: number): string {
   return `${name}.${index}`;
 }
 
-/** Names of every form of `name` present in the request: the plain cookie and its chunks. */
+/**
+ * Names of every form of `name` present in the request that a write of ours could have left: the plain cookie and
+ * chunks 0 to MAX_CHUNKS (one past the last we write, which marks a value as not ours). Looked up by name, so the work
+ * and the Set-Cookie headers it leads to are bounded whatever else the request carries.
+ */
 function presentForms(cookies: RequestCookies, name: string): string[] {
-  const prefix = `${name}.`;
-  return Object.keys(cookies).filter((key) => key === name || (key.startsWith(prefix) && /^\d+$/.test(key.slice(prefix.length))));
+  const forms = cookies[name] === undefined ? [] : [name];
+  for (let index = 0; index <= MAX_CHUNKS; index += 1)
+    if (cookies[chunkName(name, index)] !== undefined) forms.push(chunkName(name, index));
+  return forms;
 }
 
 /** A value too large for MAX_CHUNKS cookies of MAX_SET_COOKIE_BYTES: nothing a browser would keep and send back. */

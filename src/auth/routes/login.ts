@@ -6,6 +6,7 @@ import { resolveReturnTo } from '../return-to';
 import {
   codeChallengeS256,
   MAX_OPEN_TRANSACTIONS,
+  MAX_TRANSACTIONS_READ,
   newLoginTransaction,
   openTransaction,
   sealTransaction,
@@ -15,12 +16,19 @@ import {
   transactionCookieName,
 } from '../transaction';
 
-/** Clears transactions that are expired or unreadable, and the oldest when too many logins are in flight. */
+/**
+ * Clears transactions that are expired or unreadable, and the oldest when too many logins are in flight. Only the first
+ * MAX_TRANSACTIONS_READ transaction cookies are opened (a browser holds at most MAX_OPEN_TRANSACTIONS of ours, each
+ * living minutes): a request with more is not a browser's, and its work and answer stay bounded all the same.
+ */
 function pruneTransactions(context: AuthContext, cookies: Record<string, unknown>): string[] {
   const open: { name: string; createdAt: number }[] = [];
   const drop: string[] = [];
-  for (const [name, value] of Object.entries(cookies)) {
-    if (!name.startsWith(TRANSACTION_COOKIE_PREFIX)) continue;
+  const names = Object.keys(cookies)
+    .filter((name) => name.startsWith(TRANSACTION_COOKIE_PREFIX))
+    .slice(0, MAX_TRANSACTIONS_READ);
+  for (const name of names) {
+    const value = cookies[name];
     const transaction = typeof value === 'string' ? openTransaction(context.sealer, value, context.now()) : undefined;
     if (transaction) open.push({ name, createdAt: transaction.createdAt });
     else drop.push(name);
