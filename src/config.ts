@@ -5,14 +5,16 @@
  * (src/options.ts): a variable's problem names the variable. The standalone server's own settings (`PORT`) live here
  * too, since they are not options of the library.
  */
+import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './http/server-limits';
 import { BffConfigError, checkOptions, OPTION_VARIABLES, type BffConfigProblem, type BffOptions, type Config } from './options';
 
 export { BffConfigError, type BffConfigProblem, type CognitoSettings, type Config, type LogLevel } from './options';
 export type EnvRecord = Record<string, string | undefined>;
 
-/** The standalone server's configuration: the library's plus where to listen. */
+/** The standalone server's configuration: the library's plus where to listen, and its bounds on slow clients. */
 export interface ServerConfig extends Config {
   port: number;
+  serverLimits: ServerLimits;
 }
 
 /** @deprecated the name before the library: use BffConfigError (match on `code`). */
@@ -55,14 +57,44 @@ function portOf(env: EnvRecord, problems: BffConfigProblem[]): number | undefine
   return undefined;
 }
 
+/** The HTTP server's bounds on slow and idle clients (src/http/server-limits.ts): variable, option name, range. */
+const SERVER_LIMIT_SETTINGS: [keyof ServerLimits, string, string, [number, number]][] = [
+  ['headersTimeoutMs', 'HTTP_HEADERS_TIMEOUT_MS', 'httpHeadersTimeoutMs', [100, 600_000]],
+  ['requestTimeoutMs', 'HTTP_REQUEST_TIMEOUT_MS', 'httpRequestTimeoutMs', [100, 3_600_000]],
+  ['keepAliveTimeoutMs', 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 'httpKeepAliveTimeoutMs', [100, 600_000]],
+  ['maxConnections', 'HTTP_MAX_CONNECTIONS', 'httpMaxConnections', [1, 100_000]],
+];
+
+/** HTTP_* settings of the standalone server (not options of the library: Lambda and a team's own server have none). */
+function serverLimitsOf(env: EnvRecord, problems: BffConfigProblem[]): ServerLimits {
+  const limits = { ...DEFAULT_SERVER_LIMITS };
+  for (const [key, variable, option, [min, max]] of SERVER_LIMIT_SETTINGS) {
+    const text = env[variable]?.trim();
+    if (!text) continue;
+    const value = /^\d{1,7}$/.test(text) ? Number(text) : Number.NaN;
+    if (Number.isNaN(value) || value < min || value > max)
+      problems.push({ option, variable, message: `must be a whole number from ${min} to ${max}` });
+    else limits[key] = value;
+  }
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    problems.push({
+      option: 'httpHeadersTimeoutMs',
+      variable: 'HTTP_HEADERS_TIMEOUT_MS',
+      message: `must not be longer than HTTP_REQUEST_TIMEOUT_MS (${limits.requestTimeoutMs})`,
+    });
+  }
+  return limits;
+}
+
 function checkEnv(env: EnvRecord): { config: ServerConfig; options: Record<string, unknown>; problems: BffConfigProblem[] } {
   const options = envAsOptions(env);
   const portProblems: BffConfigProblem[] = [];
   const port = portOf(env, portProblems);
+  const serverLimits = serverLimitsOf(env, portProblems);
   // Unset: this machine on the listen port (a bad PORT is PORT's problem, not PUBLIC_BASE_URL's).
   const withBase = options.publicBaseUrl === undefined ? { ...options, publicBaseUrl: `http://localhost:${port ?? 3000}` } : options;
   const { config, problems } = checkOptions(withBase);
-  return { config: { ...config, port: port ?? 3000 }, options: withBase, problems: [...portProblems, ...problems] };
+  return { config: { ...config, port: port ?? 3000, serverLimits }, options: withBase, problems: [...portProblems, ...problems] };
 }
 
 /** How a variable's text becomes the option's typed value (after the checks passed). */

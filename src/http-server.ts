@@ -1,9 +1,10 @@
 /** The standalone app's HTTP server: listen with a clear message for a busy port, stop cleanly on SIGINT/SIGTERM. */
-import { createServer, type RequestListener, type Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
+import { createLimitedServer, DEFAULT_SERVER_LIMITS, type ServerLimits } from './http/server-limits';
 
-export function listen(handler: RequestListener, port: number): Promise<Server> {
+export function listen(handler: RequestListener, port: number, limits: ServerLimits = DEFAULT_SERVER_LIMITS): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer(handler).listen(port);
+    const server = createLimitedServer(handler, limits).listen(port);
     server.once('listening', () => resolve(server));
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} is already in use: stop what runs there or set PORT`) : error);

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     // The demo SPA with the browser client beside it (built on the fly when run from sources).
     const spa = config.serveDemoSpa ? { demoSpaDir: await demoSpaDir(path.resolve(process.cwd(), '.local')) } : {};
     const app = createApp({ config, ...runtime, logger, ...spa });
-    const server = await listen(local.serve(app, config.publicBaseUrl), config.port);
+    const server = await listen(local.serve(app, config.publicBaseUrl), config.port, config.serverLimits);
     const banner = [
       `\ncognito-bff is listening on ${config.publicBaseUrl}`,
       ...local.banner(config.publicBaseUrl),
