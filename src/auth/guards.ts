@@ -5,6 +5,7 @@
 import type { Request, RequestHandler } from 'express';
 import { ForbiddenError, UnauthenticatedError } from '../errors';
 import type { Logger } from '../logger';
+import { logFact } from '../http/log-facts';
 import type { SessionCookies } from './session-cookies';
 import { TokenVerificationError, type AccessClaims, type TokenVerifiers } from './verifiers';
 
@@ -114,7 +115,7 @@ export function requireCsrfProtection(options: {
     if (SAFE_METHODS.has(req.method)) return next();
     const origin = req.headers.origin;
     if (origin !== undefined && !options.allowedOrigins.includes(origin)) {
-      throw new ForbiddenError('origin_not_allowed', 'This origin may not make this request.', `origin ${origin.slice(0, 100)}`);
+      throw new ForbiddenError('origin_not_allowed', 'This origin may not make this request.', `origin ${logFact(origin)}`);
     }
     if (headerForCookies && options.cookies.carriesSession(req.cookies ?? {}) && req.headers['x-csrf'] !== '1') {
       throw new ForbiddenError('csrf_check_failed', 'The X-CSRF: 1 header is required.');

@@ -10,6 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AxiosError, AxiosInstance, AxiosStatic } from 'axios';
 import { GrantRejectedError, IdpTimeoutError, IdpUnavailableError } from '../errors';
+import { logFact } from '../http/log-facts';
 
 export interface TokenSet {
   accessToken: string;
@@ -133,7 +134,7 @@ export function createIdpClient(options: IdpClientOptions): IdpClient {
       if (!body) throw new IdpUnavailableError('idp_bad_response', `${path}: 200 without a JSON object`);
       return toTokenSet(body, requireRefresh);
     }
-    const oauthError = typeof body?.error === 'string' ? body.error.slice(0, 64) : undefined;
+    const oauthError = typeof body?.error === 'string' ? logFact(body.error) : undefined;
     if (status === 400 && oauthError === 'invalid_grant') throw new GrantRejectedError(`${path}: invalid_grant`);
     if (status >= 500) throw new IdpUnavailableError('idp_unavailable', `${path}: status ${status}`);
     // invalid_client, unauthorized_client, invalid_request: our client or configuration is wrong, not the user.

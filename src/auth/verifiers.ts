@@ -12,19 +12,12 @@
  */
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
-import {
-  FetchError,
-  JwkInvalidKtyError,
-  JwkInvalidUseError,
-  JwksNotAvailableInCacheError,
-  JwksValidationError,
-  JwkValidationError,
-} from 'aws-jwt-verify/error';
 import { JwtVerifier } from 'aws-jwt-verify/jwt-verifier';
 import { SimpleJwksCache, type Jwk, type JwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { CognitoSettings } from '../config';
 import { createJwksFetcher } from './jwks-fetcher';
+import { keysUnavailable, verificationReason } from './verification-reason';
 import { VerifiedTokenCache } from './verified-token-cache';
 
 export interface AccessClaims {
@@ -84,6 +77,15 @@ function strictChecks(header: JwtHeader, payload: JwtPayload): void {
 
 type VerifyFn = (token: string) => Promise<JwtPayload>;
 
+/** The members that make a JWK the key it is (RFC 7517/7518): equal in all of them, the same key for the same use. */
+const KEY_MEMBERS = ['kid', 'kty', 'alg', 'use', 'n', 'e', 'crv', 'x', 'y'] as const;
+
+function sameKey(a: Jwk, b: Jwk): boolean {
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  return KEY_MEMBERS.every((member) => left[member] === right[member]);
+}
+
 /** Three base64url segments: the only shape of token the verified-token cache holds. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
@@ -91,28 +93,12 @@ function stringArray(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
-/** Failures to get or read the keys themselves, as opposed to a token that does not check out. */
-const KEY_SOURCE_ERRORS = [
-  FetchError,
-  JwksValidationError,
-  JwkValidationError,
-  JwksNotAvailableInCacheError,
-  JwkInvalidUseError,
-  JwkInvalidKtyError,
-];
-
-function keysUnavailable(error: unknown): boolean {
-  // By class: aws-jwt-verify's errors leave `name` as "Error".
-  return KEY_SOURCE_ERRORS.some((type) => error instanceof type);
-}
-
 async function runVerification(verify: VerifyFn, token: string): Promise<JwtPayload> {
   try {
     return await verify(token);
   } catch (error) {
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown failure';
-    // aws-jwt-verify messages can quote claim values (issuer, audience) but never the token itself.
-    throw new TokenVerificationError(reason, keysUnavailable(error));
+    // A reason code and bounded facts, never the library's message: it quotes unverified header values verbatim.
+    throw new TokenVerificationError(verificationReason(error, token), keysUnavailable(error));
   }
 }
 
@@ -135,14 +121,20 @@ export function createTokenVerifiers(cognito: CognitoSettings, options: Verifier
       if (cognito.customIssuer) validateCognitoJwtFields(payload, { tokenUse, clientId: cognito.clientId });
       if (tokenUse === 'access') verifiedWith.set(payload, jwk);
     };
-  /** True while the JWKS cache still holds this very JWK object for its kid (a refetched JWKS holds new objects). */
+  /**
+   * True while the JWKS cache holds this key for its kid: the very JWK object, or, after a refetch (which builds new
+   * objects, and which one token with an unknown kid can cause), a JWK with the same key material. So a refetch ends
+   * the entries of keys that left the JWKS or changed, and keeps every other.
+   */
   const keyIsCurrent = (jwk: Jwk): boolean => {
     if (typeof jwk.kid !== 'string') return false;
+    let current: Jwk;
     try {
-      return jwksCache.getCachedJwk(cognito.jwksUri, { header: { kid: jwk.kid, alg: jwk.alg ?? 'RS256' }, payload: {} }) === jwk;
+      current = jwksCache.getCachedJwk(cognito.jwksUri, { header: { kid: jwk.kid, alg: jwk.alg ?? 'RS256' }, payload: {} });
     } catch {
       return false;
     }
+    return current === jwk || sameKey(current, jwk);
   };
   const tokenCache =
     options.tokenCache === false ? undefined : new VerifiedTokenCache<AccessClaims, Jwk>({ ...options.tokenCache, keyIsCurrent });

@@ -6,6 +6,7 @@
  */
 import type { RequestHandler } from 'express';
 import { InvalidRequestError } from '../errors';
+import { logFact } from './log-facts';
 
 const NO_ENCODING = /^\s*(identity)?\s*$/i;
 
@@ -13,12 +14,10 @@ export const requireIdentityEncoding: RequestHandler = (req, _res, next) => {
   const encoding = req.headers['content-encoding'];
   if (encoding === undefined) return next();
   if (!NO_ENCODING.test(encoding)) {
-    // Logged as a fact of bounded size and charset: it is the client's text.
-    const shown = encoding.slice(0, 32).replace(/[^\w ,.-]/g, '?');
     throw new InvalidRequestError(
       'unsupported_content_encoding',
       'Send the body without Content-Encoding.',
-      `content-encoding ${shown}`,
+      `content-encoding ${logFact(encoding, 32)}`,
       415,
     );
   }

@@ -5,6 +5,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { AppError, InvalidRequestError, NotFoundError, UnauthenticatedError } from '../errors';
 import type { Logger } from '../logger';
+import { logFact, MAX_LOGGED_PATH } from './log-facts';
 
 /** Errors raised by Express's body parser carry a `type`; map them to our codes. */
 function fromBodyParser(error: unknown): AppError | undefined {
@@ -48,7 +49,7 @@ export function sendError(error: unknown, req: Request, res: Response, logger: L
   if (!known && error instanceof URIError) known = new InvalidRequestError('invalid_request', 'The request URL is malformed.');
   if (!known) {
     logger.error('unexpected error', {
-      path: req.path,
+      path: logFact(req.path, MAX_LOGGED_PATH),
       error: error instanceof Error ? error.name : typeof error,
       detail: error instanceof Error ? error.message : undefined,
     });
@@ -56,7 +57,12 @@ export function sendError(error: unknown, req: Request, res: Response, logger: L
     return;
   }
   const level = known.status >= 500 ? 'error' : 'info';
-  logger[level]('request refused', { path: req.path, status: known.status, code: known.code, reason: known.logInfo });
+  logger[level]('request refused', {
+    path: logFact(req.path, MAX_LOGGED_PATH),
+    status: known.status,
+    code: known.code,
+    reason: known.logInfo,
+  });
   if (known instanceof UnauthenticatedError) {
     res.setHeader('WWW-Authenticate', known.bearerError ? `Bearer error="${known.bearerError}"` : 'Bearer');
   }
