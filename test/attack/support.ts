@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Fetcher } from 'aws-jwt-verify/https';
-import { SimpleJwksCache, SimplePenaltyBox } from 'aws-jwt-verify/jwk';
+import { SimpleJwksCache, SimplePenaltyBox, type JwksCache } from 'aws-jwt-verify/jwk';
 import type { Express } from 'express';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { createApp } from '../../src/app';
@@ -61,6 +61,8 @@ export interface AttackHarnessOptions {
   onLog?: (line: string) => void;
   /** The front door a Lambda harness's events come through (REST API v1 unless given). */
   door?: LambdaFrontDoor;
+  /** Wraps the JWKS cache the verifiers use (to count the key look-ups, i.e. the verifications that really run). */
+  wrapJwksCache?: (cache: JwksCache) => JwksCache;
 }
 
 /** The product against the fake IdP, as buildHarness builds it, with the JWKS cache's penalty box at hand. */
@@ -85,9 +87,10 @@ export function buildAttackHarness(kind: RuntimeKind, idp: FakeIdp, options: Att
       loopback.fetch(uri.startsWith(COGNITO_HOST) ? idp.url + uri.slice(COGNITO_HOST.length) : uri, requestOptions, data),
   };
   const penaltyBox = new SimplePenaltyBox();
+  const wrap = options.wrapJwksCache ?? ((cache: JwksCache) => cache);
   const runtime = {
     idp: createRuntime(config).idp,
-    verifiers: createTokenVerifiers(config.cognito, { jwksCache: new SimpleJwksCache({ fetcher, penaltyBox }) }),
+    verifiers: createTokenVerifiers(config.cognito, { jwksCache: wrap(new SimpleJwksCache({ fetcher, penaltyBox })) }),
   };
   const deps = { config, ...runtime, logger };
   const base = { kind, idp, config, logs, penaltyBox, cookieValues: new Set<string>() };

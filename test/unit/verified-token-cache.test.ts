@@ -4,6 +4,7 @@ import { createJwksFetcher } from '../../src/auth/jwks-fetcher';
 import { VerifiedTokenCache } from '../../src/auth/verified-token-cache';
 import { createTokenVerifiers, TokenVerificationError } from '../../src/auth/verifiers';
 import { parseConfig } from '../../src/config';
+import { countingJwksCache } from '../support/counting-jwks-cache';
 import { FakeIdp, newKeyPair } from '../support/fake-idp';
 
 /** A key as the JWKS cache holds it: an object whose identity is what counts. */
@@ -149,16 +150,12 @@ describe('the verifiers with their token cache (fake IdP, real RS256 tokens)', (
   /** Verifiers whose JWKS cache counts the key look-ups: one per verification that actually runs. */
   function build(clock: () => number = Date.now) {
     const config = parseConfig(idp.env());
-    const inner = new SimpleJwksCache({ fetcher: createJwksFetcher() });
-    const counter = { verifications: 0 };
-    const jwksCache: JwksCache = {
-      getJwk: (uri, jwt) => {
-        counter.verifications += 1;
-        return inner.getJwk(uri, jwt);
+    const lookups = { count: 0 };
+    const jwksCache = countingJwksCache(new SimpleJwksCache({ fetcher: createJwksFetcher() }), lookups);
+    const counter = {
+      get verifications() {
+        return lookups.count;
       },
-      getCachedJwk: (uri, jwt) => inner.getCachedJwk(uri, jwt),
-      addJwks: (uri, jwks) => inner.addJwks(uri, jwks),
-      getJwks: (uri) => inner.getJwks(uri),
     };
     const verifiers = createTokenVerifiers(config.cognito, { jwksCache, tokenCache: { now: clock } });
     return { verifiers, counter };
@@ -214,6 +211,38 @@ describe('the verifiers with their token cache (fake IdP, real RS256 tokens)', (
     idp.keys = [newKey];
     await verifiers.verifyAccessToken(await idp.signAccessToken({}, { key: newKey }));
     await expect(verifiers.verifyAccessToken(oldToken)).rejects.toBeInstanceOf(TokenVerificationError);
+  });
+
+  it('keeps the entries of keys still in the JWKS when one token with an unknown kid makes the verifier refetch it', async () => {
+    const { verifiers, counter } = build();
+    const token = await idp.signAccessToken();
+    await verifiers.verifyAccessToken(token);
+    const fetches = idp.jwksFetches;
+    // Anyone can send a token under a made-up kid: it costs one JWKS refetch, and must cost nobody their cache entry.
+    const stranger = await newKeyPair();
+    await expect(verifiers.verifyAccessToken(await idp.signAccessToken({}, { key: stranger }))).rejects.toBeInstanceOf(
+      TokenVerificationError,
+    );
+    expect(idp.jwksFetches).toBe(fetches + 1);
+    expect(counter.verifications).toBe(2);
+    await verifiers.verifyAccessToken(token);
+    expect(counter.verifications).toBe(2);
+  });
+
+  it('ends an entry (verifies again) when the refetched JWKS holds other key material under the same kid', async () => {
+    const { verifiers, counter } = build();
+    const token = await idp.signAccessToken();
+    await verifiers.verifyAccessToken(token);
+    const original = idp.keys[0]!;
+    const impostor = await newKeyPair(original.kid);
+    idp.keys = [impostor];
+    await expect(verifiers.verifyAccessToken(await idp.signAccessToken({}, { key: await newKeyPair() }))).rejects.toBeInstanceOf(
+      TokenVerificationError,
+    );
+    // The entry ended: the token is verified again (whose outcome is aws-jwt-verify's: it keeps the key object it
+    // built for a kid, so a kid reused for other material, which Cognito never does, is not noticed there).
+    await verifiers.verifyAccessToken(token).catch(() => undefined);
+    expect(counter.verifications).toBe(3);
   });
 
   it('works for Cognito issuers too (the JWKS cache is looked up under the URI the Cognito verifier uses)', async () => {
