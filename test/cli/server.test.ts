@@ -50,7 +50,7 @@ function runServer(
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`server did not finish in time:\n${stdout}\n${stderr}`));
-    }, 20_000);
+    }, 90_000);
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       if (until?.(stdout)) {

@@ -123,7 +123,7 @@ describe('bootstrap-cli against cognito-local', () => {
       keyDir: path.join(root, 'local-stack'),
       publicBaseUrl: 'http://localhost:3000',
       demoPassword: DEMO_PASSWORD,
-      readyTimeoutMs: 30_000,
+      readyTimeoutMs: 90_000,
     };
   });
 

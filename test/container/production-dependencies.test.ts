@@ -38,7 +38,7 @@ function runProductionOnly(
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`no result in time:\n${stdout}\n${stderr}`));
-    }, 20_000);
+    }, 90_000);
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       if (!action && whenReady) {

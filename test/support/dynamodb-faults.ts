@@ -23,7 +23,7 @@ export class FaultyRequestHandler {
   /** Calls answered with the fault (the SDK retries: more than one per store call). */
   faulted = 0;
   readonly metadata = { handlerProtocol: 'http/1.1' };
-  private readonly inner = new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 2000 });
+  private readonly inner = new NodeHttpHandler({ connectionTimeout: 10_000, requestTimeout: 20_000 });
 
   handle(request: Parameters<NodeHttpHandler['handle']>[0], options?: HttpHandlerOptions): ReturnType<NodeHttpHandler['handle']> {
     if (!this.fault) return this.inner.handle(request, options);
