@@ -50,4 +50,10 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The Express example is plain CommonJS JavaScript, as many teams' apps are: require() is its import.
+    files: ['examples/express-app/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );
