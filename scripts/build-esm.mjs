@@ -1,6 +1,7 @@
 // ES module entries of the package, written after tsc has built the CommonJS ones (dist/*.js and .d.ts):
 //   dist/esm/index.mjs  (cognito-bff)         re-exports dist/index.js
 //   dist/esm/lambda.mjs (cognito-bff/lambda)  re-exports dist/create-handler.js
+//   dist/esm/cdk.mjs    (cognito-bff/cdk)     re-exports dist/cdk/infra/lib/index.js (scripts/build-cdk.mjs)
 // Each is a thin wrapper around the CommonJS build rather than a second build: one copy of the code loads whichever
 // way a user imports it (no dual-package hazard: one BffConfigError class, one verified-token cache), and only the
 // entry a user imports is loaded. Each has a .d.mts beside it that re-exports the CommonJS declarations.
@@ -14,7 +15,7 @@ const dist = path.join(root, 'dist');
 const require = createRequire(import.meta.url);
 
 /** ESM entry name -> the CommonJS module (below dist/, no extension) it wraps. */
-export const ESM_ENTRIES = { index: 'index', lambda: 'create-handler' };
+export const ESM_ENTRIES = { index: 'index', lambda: 'create-handler', cdk: 'cdk/infra/lib/index' };
 
 mkdirSync(path.join(dist, 'esm'), { recursive: true });
 for (const [name, target] of Object.entries(ESM_ENTRIES)) {

@@ -34,12 +34,22 @@ async function npm(cwd: string, args: string[]) {
 
 /** Builds the package's dist/ in a scratch copy of the sources (the repository's own dist/ is left alone). */
 async function buildPackage(dir: string): Promise<void> {
-  for (const entry of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'src', 'scripts', 'README.md']) {
+  for (const entry of [
+    'package.json',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'tsconfig.cdk.json',
+    'src',
+    'infra',
+    'scripts',
+    'README.md',
+  ]) {
     cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
   }
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   await node(dir, [TSC, '-p', 'tsconfig.build.json']);
-  for (const script of ['build-esm.mjs', 'build-client.mjs', 'copy-spa.mjs']) await node(dir, [path.join('scripts', script)]);
+  for (const script of ['build-cdk.mjs', 'build-esm.mjs', 'build-client.mjs', 'copy-spa.mjs', 'bundle-lambda.mjs'])
+    await node(dir, [path.join('scripts', script)]);
 }
 
 interface Packed {
@@ -105,13 +115,18 @@ describe('the packed library', () => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('ships the built entries, their declarations and the licence text, and no sources, tests or Lambda bundle', () => {
+  it('ships the built entries and their declarations, the Lambda bundle the construct deploys, and no sources or tests', () => {
     for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/esm/index.mjs', 'dist/esm/index.d.mts', 'dist/create-handler.js'])
       expect(packedFiles).toContain(file);
     for (const file of ['dist/esm/lambda.mjs', 'dist/client/index.mjs', 'dist/client/index.cjs', 'dist/client/index.d.ts', 'package.json'])
       expect(packedFiles).toContain(file);
     expect(packedFiles.filter((file) => /^(src|test|infra|bench|examples)\//.test(file))).toEqual([]);
-    expect(packedFiles.filter((file) => file.startsWith('dist/lambda/') || file.endsWith('.map'))).toEqual([]);
+    for (const file of ['dist/lambda/index.js', 'dist/cdk/infra/lib/index.js', 'dist/cdk/infra/lib/index.d.ts', 'dist/esm/cdk.mjs'])
+      expect(packedFiles).toContain(file);
+    // What the construct reads at synth time, beside it as in the repository.
+    expect(packedFiles).toContain('dist/cdk/infra/edge/access-token-to-header.js');
+    expect(packedFiles).toContain('dist/cdk/infra/authorizer/groups-authorizer.js');
+    expect(packedFiles.filter((file) => file.endsWith('.map') || file.endsWith('meta.json'))).toEqual([]);
   });
 
   it('installs with its declared dependencies only: express from the app, no copy of its own', () => {
@@ -158,6 +173,32 @@ describe('the packed library', () => {
     const { stdout: named } = await node(app, ['--input-type=module', '-e', esmOnly]);
     expect(named.trim()).toBe('true BFF_CONFIG_INVALID userPoolId,clientId,cognitoDomain,cookieKeys');
   });
+
+  it('synthesizes a stack of its own with CognitoBff from cognito-bff/cdk, with the Lambda bundle it ships', async () => {
+    // aws-cdk-lib and constructs are optional peers a CDK app has; here the repository's copies stand in (NODE_PATH).
+    const script = `
+      const { App, Stack } = require('aws-cdk-lib');
+      const { Code, Function: LambdaFunction, Runtime } = require('aws-cdk-lib/aws-lambda');
+      const { CognitoBff } = require('cognito-bff/cdk');
+      const app = new App({ outdir: process.argv[1] });
+      const stack = new Stack(app, 'Team');
+      const bff = new CognitoBff(stack, 'Auth', { spaOrigins: ['https://app.example.com'] });
+      const orders = new LambdaFunction(stack, 'Orders', {
+        runtime: Runtime.NODEJS_22_X, handler: 'index.handler', code: Code.fromInline('exports.handler = async () => ({ statusCode: 200 });'),
+      });
+      bff.addApi('/orders', orders, { scopes: ['email'] });
+      const template = app.synth().getStackByName('Team').template;
+      const types = Object.values(template.Resources).map((resource) => resource.Type);
+      console.log(JSON.stringify({
+        functions: types.filter((type) => type === 'AWS::Lambda::Function').length,
+        distribution: types.includes('AWS::CloudFront::Distribution'),
+        pool: types.includes('AWS::Cognito::UserPool'),
+      }));`;
+    const { stdout } = await node(app, ['-e', script, path.join(scratch, 'cdk.out')], { NODE_PATH: path.join(ROOT, 'node_modules') });
+    const synthesized = JSON.parse(stdout.trim().split('\n').pop()!) as { functions: number; distribution: boolean; pool: boolean };
+    expect(synthesized.functions).toBeGreaterThanOrEqual(2);
+    expect(synthesized).toMatchObject({ distribution: true, pool: true });
+  }, 180_000);
 
   it('type-checks a consumer under moduleResolution node16, CommonJS and ES module files alike', async () => {
     const dir = path.join(app, 'types-check');
