@@ -6,17 +6,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FakeIdp, FakeUser } from '../support/fake-idp';
-import { RUNTIMES } from '../support/harness';
+import { ENTRIES } from '../support/harness';
 import { Browser, expectJsonError, sessionCookiesSet, signIn, type AttackHarness, useAttackTarget } from './support';
 
 const CSRF = { 'X-CSRF': '1' };
 const MALLORY: FakeUser = { sub: 'mallory-sub', username: 'mallory', email: 'mallory@evil.example', groups: ['attackers'] };
 const VICTIM: FakeUser = { sub: 'victim-sub', username: 'victim', email: 'victim@example.com', groups: [] };
 
-describe.each(RUNTIMES)('cookie tossing (%s)', (kind) => {
+// Through the HTTP server and every front door of the Lambda handler: each carries duplicated cookies its own way.
+describe.each(ENTRIES)('cookie tossing ($name)', ({ kind, door }) => {
   let idp: FakeIdp;
   let harness: AttackHarness;
-  useAttackTarget(kind, (started) => ({ idp, harness } = started));
+  useAttackTarget(kind, (started) => ({ idp, harness } = started), { door });
 
   /** A browser signed in as `user`, with the IdP's request log emptied. */
   async function signedInAs(user: FakeUser): Promise<Browser> {

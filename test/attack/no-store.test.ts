@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { FakeIdp } from '../support/fake-idp';
 import { RUNTIMES } from '../support/harness';
 import type { TargetResponse } from '../support/targets';
+import express from 'express';
+import { createBff } from '../../src/index';
+import { httpTarget } from '../support/targets';
 import { Browser, buildAttackHarness, signIn, type AttackHarness, useAttackTarget } from './support';
 
 const BASE = '/base';
@@ -92,5 +95,48 @@ describe.each(RUNTIMES)('no-store on every answer (%s)', (kind) => {
       expectNoStore(await browser.send('GET', path), path);
     }
     expectNoStore(await browser.send('POST', '/auth/logout', { headers: { 'X-CSRF': '1' } }), 'logout');
+  });
+});
+
+describe("no-store on every answer of the library router in a team's app", () => {
+  let idp: FakeIdp;
+  let harness: AttackHarness;
+  useAttackTarget('http', (started) => ({ idp, harness } = started));
+
+  it("on every auth answer the router gives, in every spelling that reaches it, the team's routes left alone", async () => {
+    const bff = createBff({
+      publicBaseUrl: 'http://localhost:3000/base',
+      userPoolId: idp.poolId,
+      clientId: idp.clientId,
+      clientSecret: idp.clientSecret,
+      cognitoDomain: idp.url,
+      issuer: idp.issuer,
+      cookieKeys: harness.config.cookieKeys.map((key) => key.toString('base64url')),
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+    });
+    const app = express();
+    app.use(bff.router);
+    app.get('/team/page', (_req, res) => void res.set('Cache-Control', 'max-age=60').send('team'));
+    const target = httpTarget(app);
+    let answeredByBff = 0;
+    for (const [method, path] of [
+      ['GET', '/auth/login'],
+      ['GET', '/auth/session'],
+      ['POST', '/auth/refresh'],
+      ['POST', '/auth/logout'],
+      ['GET', '/auth/callback'],
+      ['GET', '/auth/nothing'],
+    ] as const) {
+      for (const spelled of spellings(path, BASE)) {
+        const response = await target.request(method, spelled);
+        expect(response.status).toBeLessThan(500);
+        // A spelling the router does not take (another letter case of its prefix) is the team's app's to answer.
+        if (!String(response.headers['content-type']).startsWith('application/json') && response.status !== 302) continue;
+        answeredByBff += 1;
+        expect(response.headers['cache-control'], `${method} ${spelled} (${response.status})`).toBe('no-store');
+      }
+    }
+    expect(answeredByBff).toBeGreaterThan(40);
+    expect((await target.request('GET', '/team/page')).headers['cache-control']).toBe('max-age=60');
   });
 });
