@@ -16,9 +16,10 @@
  *
  * Not emulated: `/logout` with `redirect_uri` and `response_type` (sign out, then sign in again), the refresh-token
  * family (revoking one token does not end the access tokens already issued; Cognito ends them for its user-pool API,
- * which the BFF does not call), and revocation across restarts (the revoked set lives in this process).
+ * which the BFF does not call). Revoked tokens are kept as SHA-256 digests, in `revokedFile` when given.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LocalStackError } from './errors';
@@ -37,6 +38,11 @@ export interface CognitoFrontOptions {
   /** Where the front listens. Loopback only: neither it nor the emulator checks who calls. */
   host: string;
   port: number;
+  /**
+   * A file that keeps the revoked tokens' SHA-256 digests, one a line, so a revocation survives a restart of the
+   * local stack (cognito-local keeps its refresh tokens across restarts). @default in memory only
+   */
+  revokedFile?: string;
 }
 
 export interface CognitoFront {
@@ -57,7 +63,7 @@ export async function startCognitoFront(options: CognitoFrontOptions): Promise<C
   let upstream = options.upstream === undefined ? undefined : new URL(options.upstream);
   const clients = new Map<string, FrontClient>();
   /** SHA-256 of each revoked refresh token: the tokens themselves are not kept. */
-  const revoked = new Set<string>();
+  const revoked = new Set<string>(options.revokedFile ? readDigests(options.revokedFile) : []);
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch(() => {
@@ -112,7 +118,11 @@ export async function startCognitoFront(options: CognitoFrontOptions): Promise<C
     if (!token) return sendJson(res, 400, { error: 'invalid_request' });
     // Cognito revokes refresh tokens only; an access or ID token is refused as such.
     if (tokenUse(token) !== undefined) return sendJson(res, 400, { error: 'unsupported_token_type' });
-    revoked.add(digest(token));
+    const entry = digest(token);
+    if (!revoked.has(entry)) {
+      revoked.add(entry);
+      if (options.revokedFile) appendFileSync(options.revokedFile, `${entry}\n`, { mode: 0o600 });
+    }
     res.writeHead(200, { 'Cache-Control': 'no-store', 'Content-Length': '0' }).end();
   }
 
@@ -165,6 +175,13 @@ export async function startCognitoFront(options: CognitoFrontOptions): Promise<C
         server.close(() => resolve());
       }),
   };
+}
+
+function readDigests(file: string): string[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => /^[\w-]{43}$/.test(line));
 }
 
 function digest(token: string): string {

@@ -47,9 +47,8 @@ export interface LocalStack {
 export function emulationNotice(frontUrl: string): string {
   return (
     `local stack: cognito-local behind a front on ${frontUrl} that adds Cognito's /logout (redirects only to the app ` +
-    "client's sign-out URLs) and /oauth2/revoke (a revoked refresh token gets invalid_grant until the stack stops); " +
-    'not emulated: refresh-token rotation, the nonce in ID tokens, /oauth2/userInfo, the hosted UI session, ' +
-    'revocation across restarts'
+    "client's sign-out URLs) and /oauth2/revoke (a revoked refresh token then gets invalid_grant); " +
+    'not emulated: refresh-token rotation, the nonce in ID tokens, /oauth2/userInfo, the hosted UI session'
   );
 }
 
@@ -61,6 +60,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const front = await startCognitoFront({
     host: EMULATOR_HOST,
     port: options.emulatorPort ?? DEFAULT_EMULATOR_PORT,
+    // Next to the emulator's data: a revoked refresh token stays refused after a restart, as at Cognito.
+    revokedFile: path.join(options.rootDir, 'revoked-refresh-tokens'),
   });
   let emulator: RunningEmulator | undefined;
   try {

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalStack } from '../../src/local/local-stack';
-import { buildAuthorizationRequest, freePort, signInThroughEmulatorForm } from '../support/cognito-local';
+import { buildAuthorizationRequest, exchangeCode, freePort, signInThroughEmulatorForm } from '../support/cognito-local';
 import { isAlive, tempDir } from './helpers';
 
 describe('startLocalStack', () => {
@@ -49,6 +49,44 @@ describe('startLocalStack', () => {
       expect(new URL(location).searchParams.get('code')).toMatch(/\S+/);
     } finally {
       await second.stop();
+    }
+  });
+
+  it('keeps a revoked refresh token refused after a restart, as Cognito does', async () => {
+    const dir = await tempDir();
+    const port = await freePort();
+    const publicBaseUrl = 'http://localhost:3000';
+    const callback = `${publicBaseUrl}/auth/callback`;
+    const first = await startLocalStack({ rootDir: dir, emulatorPort: port, publicBaseUrl, demoPassword: 'Test-Passw0rd.restart' });
+    let second: Awaited<ReturnType<typeof startLocalStack>> | undefined;
+    try {
+      const request = buildAuthorizationRequest(first.settings, callback);
+      const location = await signInThroughEmulatorForm(request.url, first.pool.demoUsername, 'Test-Passw0rd.restart');
+      const code = new URL(location).searchParams.get('code')!;
+      const tokens = await exchangeCode(first.settings, { code, redirectUri: callback, codeVerifier: request.codeVerifier });
+      const { COGNITO_DOMAIN: domain, COGNITO_CLIENT_ID: clientId, COGNITO_CLIENT_SECRET: secret } = first.settings;
+      const form = (body: Record<string, string>) => ({
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+        },
+        body: new URLSearchParams(body),
+      });
+      const refresh = () =>
+        fetch(`${domain}/oauth2/token`, form({ grant_type: 'refresh_token', client_id: clientId!, refresh_token: tokens.refresh_token! }));
+      expect((await fetch(`${domain}/oauth2/revoke`, form({ token: tokens.refresh_token!, client_id: clientId! }))).status).toBe(200);
+      expect((await refresh()).status).toBe(400);
+
+      await first.stop();
+      second = await startLocalStack({ rootDir: dir, emulatorPort: port, publicBaseUrl, demoPassword: 'Test-Passw0rd.restart' });
+      const after = await refresh();
+      expect(after.status).toBe(400);
+      expect(await after.json()).toMatchObject({ error: 'invalid_grant' });
+    } finally {
+      await first.stop();
+      await second?.stop();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
