@@ -28,6 +28,8 @@ import { ensureRequestCookies } from './http/request-cookies';
 import { securityHeaders } from './http/security-headers';
 import { SPA_DIR } from './local/spa-dir';
 import type { Logger } from './logger';
+import { recordOutcomes } from './metrics/outcomes';
+import type { MetricsRecorder } from './metrics/recorder';
 import type { Config } from './options';
 
 /** What `createBff` returns (README, "Use it in your own app"). */
@@ -56,6 +58,8 @@ export interface BffParts {
    * request itself (the standalone app). @default 'own'
    */
   httpPolicy?: 'own' | 'none';
+  /** Where the outcome metrics go (src/metrics: EMF lines in Lambda, OpenTelemetry in the HTTP server). @default none */
+  metrics?: MetricsRecorder;
 }
 
 /** The Bff plus what the standalone app composes around it. */
@@ -121,6 +125,8 @@ export function assembleBff(config: Config, parts: BffParts): AssembledBff {
 
   // Every layer costs every request: the request log only exists when its lines would be written.
   const httpPolicy: RequestHandler[] = [
+    // Counts what each finished response was (a sign-in, a refusal, …): one listener, only when metrics are wanted.
+    ...(parts.metrics ? [recordOutcomes(parts.metrics, config.basePath)] : []),
     ...((logger.enabled?.('debug') ?? true) ? [requestLog(logger, now)] : []),
     securityHeaders({ https: config.publicBaseUrl.startsWith('https:') }),
     cors(config.allowedOrigins),

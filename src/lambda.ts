@@ -6,7 +6,9 @@ import { createApp } from './app';
 import { parseConfig, readProcessEnv } from './config';
 import { createHandler, type FrontDoorResult, type LambdaHandler } from './create-handler';
 import { resolveSecretReferences, secretsManagerFetcher } from './aws-lambda/secrets';
+import { flushingMetrics } from './aws-lambda/handler';
 import { createLogger } from './logger';
+import { createEmfRecorder, METRICS_SERVICE, writeToStdout } from './metrics/emf';
 import { announceDegradations, createRuntime, hydrate } from './runtime';
 
 async function initialise(): Promise<LambdaHandler> {
@@ -15,7 +17,9 @@ async function initialise(): Promise<LambdaHandler> {
   announceDegradations(config, logger);
   const runtime = createRuntime(config);
   await hydrate(runtime, logger);
-  return createHandler(createApp({ config, ...runtime, logger }), { logger });
+  // Metrics as Embedded Metric Format lines on stdout, written once per invocation (src/metrics/emf.ts).
+  const metrics = createEmfRecorder({ service: METRICS_SERVICE, write: writeToStdout });
+  return flushingMetrics(createHandler(createApp({ config, ...runtime, logger, metrics }), { logger }), metrics);
 }
 
 const ready = initialise();

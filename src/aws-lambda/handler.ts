@@ -10,6 +10,7 @@ import type { Context } from 'aws-lambda';
 import { createApp, type AppDeps } from '../app';
 import { attachGatewayClaims } from '../auth/gateway-claims';
 import type { Logger } from '../logger';
+import { createEmfRecorder, METRICS_SERVICE, writeToStdout, type EmfRecorder } from '../metrics/emf';
 import { albEventSource } from './alb';
 import { detectFrontDoor, type FrontDoor } from './front-door';
 import { payloadV2EventSource } from './payload-v2';
@@ -86,7 +87,22 @@ export function createFrontDoorHandler(express: RequestListener, logger: Logger)
   };
 }
 
-/** The standalone app's handler from injected parts (the tests, the benchmark). */
-export function createLambdaHandler(deps: AppDeps): LambdaHandler {
-  return createFrontDoorHandler(createApp(deps), deps.logger);
+/** Writes the metrics an invocation recorded once it is answered: one flush per invocation, whatever happened. */
+export function flushingMetrics(handler: LambdaHandler, metrics: EmfRecorder): LambdaHandler {
+  return async (event, context) => {
+    try {
+      return await handler(event, context);
+    } finally {
+      metrics.flush();
+    }
+  };
+}
+
+/** The standalone app's handler from injected parts (the tests, the benchmark), its metrics as EMF lines. */
+export function createLambdaHandler(
+  deps: Omit<AppDeps, 'metrics'>,
+  options: { writeMetrics?: (line: string) => void } = {},
+): LambdaHandler {
+  const metrics = createEmfRecorder({ service: METRICS_SERVICE, write: options.writeMetrics ?? writeToStdout, now: deps.clock });
+  return flushingMetrics(createFrontDoorHandler(createApp({ ...deps, metrics }), deps.logger), metrics);
 }

@@ -6,6 +6,7 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import { AppError, InvalidRequestError, NotFoundError, UnauthenticatedError } from '../errors';
 import type { Logger } from '../logger';
 import { logFact, MAX_LOGGED_PATH } from './log-facts';
+import { REFUSAL_LOCAL, type Refusal } from '../metrics/outcomes';
 
 /** Errors raised by Express's body parser carry a `type`; map them to our codes. */
 function fromBodyParser(error: unknown): AppError | undefined {
@@ -56,6 +57,8 @@ export function sendError(error: unknown, req: Request, res: Response, logger: L
     res.status(500).json({ error: 'internal_error', message: 'Something went wrong.' });
     return;
   }
+  // What the metrics read once the response is finished (src/metrics/outcomes.ts).
+  res.locals[REFUSAL_LOCAL] = { code: known.code, reason: known.logInfo } satisfies Refusal;
   const level = known.status >= 500 ? 'error' : 'info';
   logger[level]('request refused', {
     path: logFact(req.path, MAX_LOGGED_PATH),

@@ -15,6 +15,7 @@ import { createTokenVerifiers } from '../../src/auth/verifiers';
 import { parseConfig } from '../../src/config';
 import { createLambdaHandler, type LambdaHandler } from '../../src/aws-lambda/handler';
 import { createLogger } from '../../src/logger';
+import type { MetricsRecorder } from '../../src/metrics/recorder';
 import { createRuntime } from '../../src/runtime';
 import { CookieJar, parseSetCookie, setCookieHeaders } from '../support/cookie-jar';
 import { FakeIdp, type FakeUser } from '../support/fake-idp';
@@ -59,6 +60,8 @@ export interface AttackHarnessOptions {
   /** Where log lines go besides `logs` (the fuzz run keeps none). */
   keepLogs?: boolean;
   onLog?: (line: string) => void;
+  /** Where the HTTP runtime's metrics go (the Lambda handler writes EMF lines to `metrics`). */
+  metricsRecorder?: MetricsRecorder;
   /** The front door a Lambda harness's events come through (REST API v1 unless given). */
   door?: LambdaFrontDoor;
   /** Wraps the JWKS cache the verifiers use (to count the key look-ups, i.e. the verifications that really run). */
@@ -93,13 +96,14 @@ export function buildAttackHarness(kind: RuntimeKind, idp: FakeIdp, options: Att
     verifiers: createTokenVerifiers(config.cognito, { jwksCache: wrap(new SimpleJwksCache({ fetcher, penaltyBox })) }),
   };
   const deps = { config, ...runtime, logger };
-  const base = { kind, idp, config, logs, penaltyBox, cookieValues: new Set<string>() };
+  const metrics: string[] = [];
+  const base = { kind, idp, config, logs, metrics, penaltyBox, cookieValues: new Set<string>() };
   let harness: AttackHarness;
   if (kind === 'http') {
-    const app = createApp(deps);
+    const app = createApp({ ...deps, metrics: options.metricsRecorder });
     harness = { ...base, target: httpTarget(app), app };
   } else {
-    const handler = createLambdaHandler(deps);
+    const handler = createLambdaHandler(deps, { writeMetrics: (line) => metrics.push(line) });
     harness = { ...base, target: lambdaTarget(handler, config.basePath, options.door), handler };
   }
   if (keep) built.set(idp, [...(built.get(idp) ?? []), harness]);

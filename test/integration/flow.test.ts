@@ -162,6 +162,18 @@ describe.each([...ENTRIES, BUNDLE])('full sign-in flow against cognito-local ($n
     expect(cognitoLogout.headers.get('location')).toBe(`${baseUrl}/`);
   });
 
+  it.runIf(kind === 'lambda')('wrote the sign-in, refresh and logout as Embedded Metric Format lines', () => {
+    const names = harness.metrics.flatMap((line) =>
+      (JSON.parse(line) as { _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } })._aws.CloudWatchMetrics[0]!.Metrics.map(
+        (m) => m.Name,
+      ),
+    );
+    expect(names).toEqual(
+      expect.arrayContaining(['SignInStarted', 'SignInCompleted', 'RefreshOk', 'CsrfRefused', 'Logout', 'CookieBytes']),
+    );
+    for (const line of harness.metrics) for (const secret of secrets) expect(line).not.toContain(secret);
+  });
+
   it.runIf('bundle' in entry)('answers an event of no known front door with a clean 400 and one log line', async () => {
     const before = harness.logs.length;
     const result = await harness.handler!({ Records: [{ eventSource: 'aws:s3' }] }, {} as never);

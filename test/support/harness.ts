@@ -42,6 +42,8 @@ export interface Harness {
   target: Target;
   config: Config;
   logs: string[];
+  /** Embedded Metric Format lines the Lambda handler wrote (none for the HTTP server). */
+  metrics: string[];
   /** The Lambda handler itself, for raw events (bundle harnesses). */
   handler?: LambdaHandlerType;
 }
@@ -56,8 +58,12 @@ export function buildHarness(
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
   const runtime = createRuntime(config);
   const deps = { config, ...runtime, logger, ...(options.clock ? { clock: options.clock } : {}) };
-  const target = kind === 'http' ? httpTarget(createApp(deps)) : lambdaTarget(createLambdaHandler(deps), config.basePath, options.door);
-  return { target, config, logs };
+  const metrics: string[] = [];
+  const target =
+    kind === 'http'
+      ? httpTarget(createApp(deps))
+      : lambdaTarget(createLambdaHandler(deps, { writeMetrics: (line) => metrics.push(line) }), config.basePath, options.door);
+  return { target, config, logs, metrics };
 }
 
 /** The path part of an absolute URL below the base URL, as the target is addressed (stage excluded). */
@@ -79,6 +85,7 @@ export async function buildBundleHarness(env: Record<string, string>, door?: Par
   const outfile = await bundleLambda(mkdtempSync(path.join(os.tmpdir(), 'cognito-bff-bundle-')));
 
   const logs: string[] = [];
+  const metrics: string[] = [];
   const saved = { ...process.env };
   const write = process.stdout.write.bind(process.stdout);
   // The bundle logs to stdout, as it does in Lambda: keep its lines for the leak checks.
@@ -86,6 +93,10 @@ export async function buildBundleHarness(env: Record<string, string>, door?: Par
     const text = chunk.toString();
     if (text.startsWith('{"time"')) {
       logs.push(...text.split('\n').filter(Boolean));
+      return true;
+    }
+    if (text.startsWith('{"_aws"')) {
+      metrics.push(...text.split('\n').filter(Boolean));
       return true;
     }
     return write(chunk, ...(rest as []));
@@ -100,7 +111,7 @@ export async function buildBundleHarness(env: Record<string, string>, door?: Par
     Object.assign(process.env, saved);
   }
   const config = parseConfig(env);
-  return { target: lambdaTarget(handler, config.basePath, door), config, logs, handler };
+  return { target: lambdaTarget(handler, config.basePath, door), config, logs, metrics, handler };
 }
 
 type LambdaHandlerType = Parameters<typeof lambdaTarget>[0];
