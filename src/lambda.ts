@@ -8,17 +8,19 @@ import { createHandler, type FrontDoorResult, type LambdaHandler } from './creat
 import { resolveSecretReferences, secretsManagerFetcher } from './aws-lambda/secrets';
 import { flushingMetrics } from './aws-lambda/handler';
 import { createLogger } from './logger';
-import { createEmfRecorder, METRICS_SERVICE, writeToStdout } from './metrics/emf';
+import { createEmfRecorder, emfSettings, writeToStdout } from './metrics/emf';
 import { announceDegradations, createRuntime, hydrate } from './runtime';
 
 async function initialise(): Promise<LambdaHandler> {
-  const config = parseConfig(await resolveSecretReferences(readProcessEnv(), secretsManagerFetcher()));
+  const env = await resolveSecretReferences(readProcessEnv(), secretsManagerFetcher());
+  const config = parseConfig(env);
   const logger = createLogger({ level: config.logLevel });
   announceDegradations(config, logger);
   const runtime = createRuntime(config);
   await hydrate(runtime, logger);
-  // Metrics as Embedded Metric Format lines on stdout, written once per invocation (src/metrics/emf.ts).
-  const metrics = createEmfRecorder({ service: METRICS_SERVICE, write: writeToStdout });
+  // Metrics as Embedded Metric Format lines on stdout, written once per invocation (src/metrics/emf.ts), under the
+  // namespace and service Powertools' variables name (the CDK construct sets them; its alarms read the same).
+  const metrics = createEmfRecorder({ ...emfSettings(env), write: writeToStdout });
   return flushingMetrics(createHandler(createApp({ config, ...runtime, logger, metrics }), { logger }), metrics);
 }
 

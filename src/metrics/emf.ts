@@ -26,7 +26,20 @@ export interface EmfRecorder extends MetricsRecorder {
   flush(): void;
 }
 
-export function createEmfRecorder(options: { service: string; write: (line: string) => void; now?: () => number }): EmfRecorder {
+/** Namespace and service from Powertools' variables (`POWERTOOLS_METRICS_NAMESPACE`, `POWERTOOLS_SERVICE_NAME`). */
+export function emfSettings(env: Record<string, string | undefined>): { namespace: string; service: string } {
+  return {
+    namespace: env.POWERTOOLS_METRICS_NAMESPACE?.trim() || METRICS_NAMESPACE,
+    service: env.POWERTOOLS_SERVICE_NAME?.trim() || METRICS_SERVICE,
+  };
+}
+
+export function createEmfRecorder(options: {
+  service: string;
+  namespace?: string;
+  write: (line: string) => void;
+  now?: () => number;
+}): EmfRecorder {
   const now = options.now ?? Date.now;
   // One group per dimension set: the plain metrics, and one per breakdown label value.
   let groups = new Map<string, { breakdown?: Breakdown; values: Map<MetricName, number[]> }>();
@@ -38,7 +51,7 @@ export function createEmfRecorder(options: { service: string; write: (line: stri
         Timestamp: now(),
         CloudWatchMetrics: [
           {
-            Namespace: METRICS_NAMESPACE,
+            Namespace: options.namespace ?? METRICS_NAMESPACE,
             Dimensions: dimensions,
             Metrics: [...values.keys()].map((name) => ({ Name: name, Unit: UNITS[name] })),
           },

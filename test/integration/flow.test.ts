@@ -12,6 +12,9 @@ import { FRONT_DOOR_BASE_URLS, LAMBDA_FRONT_DOORS } from '../support/front-door-
 import { baseUrlOf, buildBundleHarness, buildHarness, ENTRIES, pathBelowBase, type Entry, type Harness } from '../support/harness';
 import type { RequestOptions, TargetResponse } from '../support/targets';
 
+/** What the CDK construct sets for the metrics: the bundle writes under these, the alarms read them. */
+const METRICS_ENV = { POWERTOOLS_METRICS_NAMESPACE: 'CognitoBffTest', POWERTOOLS_SERVICE_NAME: 'CognitoBff-test-dev' };
+
 /** The bundle serves one function behind every door: each request goes through the next door in turn. */
 const BUNDLE: Entry & { bundle: true } = { kind: 'lambda', door: 'rest-api', name: 'bundle, every door in turn', bundle: true };
 
@@ -35,7 +38,7 @@ describe.each([...ENTRIES, BUNDLE])('full sign-in flow against cognito-local ($n
 
   beforeAll(async () => {
     emulator = await startTestEmulator(baseUrl);
-    const env = { ...emulator.settings, PUBLIC_BASE_URL: baseUrl, LOG_LEVEL: 'debug' };
+    const env = { ...emulator.settings, PUBLIC_BASE_URL: baseUrl, LOG_LEVEL: 'debug', ...METRICS_ENV };
     let turn = 0;
     harness =
       'bundle' in entry
@@ -172,6 +175,13 @@ describe.each([...ENTRIES, BUNDLE])('full sign-in flow against cognito-local ($n
       expect.arrayContaining(['SignInStarted', 'SignInCompleted', 'RefreshOk', 'CsrfRefused', 'Logout', 'CookieBytes']),
     );
     for (const line of harness.metrics) for (const secret of secrets) expect(line).not.toContain(secret);
+    // The bundle reads the namespace and service the construct sets; the handler built in-process uses the defaults.
+    const [namespace, service] =
+      'bundle' in entry ? [METRICS_ENV.POWERTOOLS_METRICS_NAMESPACE, METRICS_ENV.POWERTOOLS_SERVICE_NAME] : ['CognitoBff', 'cognito-bff'];
+    for (const line of harness.metrics) {
+      const parsed = JSON.parse(line) as { service: string; _aws: { CloudWatchMetrics: { Namespace: string }[] } };
+      expect([parsed._aws.CloudWatchMetrics[0]!.Namespace, parsed.service]).toEqual([namespace, service]);
+    }
   });
 
   it.runIf('bundle' in entry)('answers an event of no known front door with a clean 400 and one log line', async () => {
