@@ -9,7 +9,7 @@ import { listen, stopOnSignals } from './http-server';
 import { demoSpaDir } from './local/demo-spa';
 import { servedSettings } from './local/standalone';
 import { createLogger } from './logger';
-import { createOpenTelemetryRecorder } from './metrics/opentelemetry';
+import { loadOpenTelemetryRecorder } from './metrics/opentelemetry';
 import { announceDegradations, createRuntime, hydrate } from './runtime';
 
 async function main(): Promise<void> {
@@ -23,8 +23,9 @@ async function main(): Promise<void> {
     await hydrate(runtime, logger);
     // The demo SPA with the browser client beside it (built on the fly when run from sources).
     const spa = config.serveDemoSpa ? { demoSpaDir: await demoSpaDir(path.resolve(process.cwd(), '.local')) } : {};
-    // Metrics through the OpenTelemetry API: a no-op unless the process registers an SDK (src/metrics/opentelemetry.ts).
-    const app = createApp({ config, ...runtime, logger, ...spa, metrics: createOpenTelemetryRecorder() });
+    // Metrics through the OpenTelemetry API when the process has it (src/metrics/opentelemetry.ts).
+    const metrics = await loadOpenTelemetryRecorder();
+    const app = createApp({ config, ...runtime, logger, ...spa, ...(metrics ? { metrics } : {}) });
     const server = await listen(local.serve(app, config.publicBaseUrl), config.port, config.serverLimits);
     const banner = [
       `\ncognito-bff is listening on ${config.publicBaseUrl}`,

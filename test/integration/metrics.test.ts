@@ -5,9 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Meter } from '@opentelemetry/api';
 import { createEmfRecorder } from '../../src/metrics/emf';
-import { createOpenTelemetryRecorder } from '../../src/metrics/opentelemetry';
+import { createOpenTelemetryRecorder, type OpenTelemetryMeter } from '../../src/metrics/opentelemetry';
 import { buildAttackHarness, Browser, callbackPath, signIn, startFakeIdp, startLogin, type AttackHarness } from '../attack/support';
 import type { FakeIdp } from '../support/fake-idp';
 
@@ -189,7 +188,7 @@ describe('the HTTP runtime: the same names through the OpenTelemetry API', () =>
         record: (value: number, attributes?: Record<string, unknown>) =>
           recorded.push({ instrument: `histogram:${name}`, unit: options?.unit, value, attributes }),
       }),
-    } as unknown as Meter;
+    } satisfies OpenTelemetryMeter;
     idp = await startFakeIdp();
     const harness = buildAttackHarness('http', idp, { metricsRecorder: createOpenTelemetryRecorder(meter) });
     const browser = new Browser(harness);
