@@ -13,6 +13,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/cognito-local';
 import { DEMO_USERNAME, EMULATOR_PORT, REPO_ROOT, externalProduct, startProduct, type RunningProduct } from './product';
+import { startDevServer } from './dev-server';
 import { serverRequestsDuring } from './server-requests';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -66,6 +67,8 @@ interface PageStorage {
 
 describe('the demo SPA in Chromium, against the local stack', () => {
   let product: RunningProduct | undefined;
+  /** Where an SPA's development server runs beside the BFF (README, "Integrate your SPA"); in ALLOWED_ORIGINS. */
+  let devPort: number;
   let context: BrowserContext | undefined;
   let userDataDir: string | undefined;
   let page: Page;
@@ -111,7 +114,14 @@ describe('the demo SPA in Chromium, against the local stack', () => {
     }
     rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
-    product = externalProduct() ?? (await startProduct({ port: await freePort(), logFile: path.join(ARTIFACTS, 'server.log') }));
+    devPort = await freePort();
+    product =
+      externalProduct() ??
+      (await startProduct({
+        port: await freePort(),
+        logFile: path.join(ARTIFACTS, 'server.log'),
+        env: { ALLOWED_ORIGINS: `http://localhost:${devPort}` },
+      }));
 
     userDataDir = mkdtempSync(path.join(os.tmpdir(), 'cognito-bff-e2e-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
@@ -335,6 +345,49 @@ describe('the demo SPA in Chromium, against the local stack', () => {
       expect((await context!.cookies(product!.baseUrl)).some((cookie) => cookie.name === '__Host-bff-at')).toBe(true);
     } finally {
       await second.close();
+    }
+  });
+
+  it('serves an SPA on a dev server on another port (ALLOWED_ORIGINS): session, calls, renewal and the way back from sign-in', async (test) => {
+    if (product!.output() === undefined) return test.skip(); // needs ALLOWED_ORIGINS set at start
+    const devServer = await startDevServer({ port: devPort, bffBaseUrl: product!.baseUrl });
+    const dev = await context!.newPage();
+    try {
+      const devErrors: string[] = [];
+      dev.on('pageerror', (error) => devErrors.push(error.message));
+      dev.on('console', (message) => {
+        if (message.type() === 'error' && !/status of 401\b/.test(message.text()))
+          devErrors.push(`${message.text()} (${message.location().url})`);
+      });
+      await dev.goto(`${devServer.origin}/`);
+      await dev.waitForFunction('window.bff !== undefined');
+      // Same site (localhost), other origin: the SameSite=Strict cookies travel, CORS lets the page read the answers.
+      const session = (await dev.evaluate('window.bff.session()')) as { authenticated: boolean; user?: { email?: string } };
+      expect(session).toMatchObject({ authenticated: true, user: { email: DEMO_USERNAME } });
+      await context!.clearCookies({ name: /^__Host-bff-at/ });
+      const { result, requests } = await serverRequestsDuring(product!, async () =>
+        dev.evaluate(`Promise.all([1, 2, 3].map(() => window.bff.fetch('/tests').then((r) => r.status)))`),
+      );
+      expect(result).toEqual([200, 200, 200]);
+      // One refresh (after its CORS preflight: X-CSRF is not a simple header).
+      expect(requests.filter((r) => r.path === '/auth/refresh')).toEqual([
+        { method: 'OPTIONS', path: '/auth/refresh', status: 204 },
+        { method: 'POST', path: '/auth/refresh', status: 200 },
+      ]);
+
+      // login() from the dev server comes back to the dev server's page after signing in.
+      await dev.evaluate(`window.bff.login()`);
+      await dev.waitForURL((url) => url.origin === `http://127.0.0.1:${EMULATOR_PORT}` && url.pathname === '/oauth2/authorize');
+      await dev.locator('input[name="username"]').fill(DEMO_USERNAME);
+      await dev.locator('input[name="password"]').fill(product!.demoPassword);
+      await Promise.all([dev.waitForURL((url) => url.origin === devServer.origin), dev.locator('input[name="password"]').press('Enter')]);
+      expect(dev.url()).toBe(`${devServer.origin}/`);
+      await dev.waitForFunction('window.bff !== undefined');
+      expect(await dev.evaluate('window.bff.session().then((s) => s.authenticated)')).toBe(true);
+      expect(devErrors).toEqual([]);
+    } finally {
+      await dev.close();
+      await devServer.stop();
     }
   });
 

@@ -46,6 +46,8 @@ export interface StartOptions {
   /** The product's stdout and stderr are also written here. */
   logFile: string;
   readyTimeoutMs?: number;
+  /** More settings, as a user would type them (e.g. ALLOWED_ORIGINS). */
+  env?: Record<string, string>;
 }
 
 /** Fails with a clear message when something already listens on the port (a running `npm start`, another test). */
@@ -83,6 +85,7 @@ export async function startProduct(options: StartOptions): Promise<RunningProduc
     // debug: one line per request (method, path, status), which the browser test counts requests by, server-side.
     LOG_LEVEL: 'debug',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...options.env,
   };
   const child = spawn(process.execPath, [tsxCli, path.join(REPO_ROOT, 'src', 'server.ts')], {
     cwd: workDir,
