@@ -4,6 +4,12 @@
 // - dist/local/spa/bff-client.js, the ES module the demo SPA imports (the local stack builds it on the fly instead when
 //   run from sources: src/local/demo-spa.ts).
 // tsc checks it against the DOM library alone (src/client/tsconfig.json); esbuild only strips the types.
+//
+// The package's exports map gives these files as `cognito-bff/client` (each condition with its own declarations):
+//   "./client": {
+//     "import": { "types": "./dist/client/index.d.mts", "default": "./dist/client/index.mjs" },
+//     "require": { "types": "./dist/client/index.d.cts", "default": "./dist/client/index.cjs" }
+//   }
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
