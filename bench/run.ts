@@ -10,7 +10,7 @@
  * Knobs for quick runs while developing (the defaults are what the README reports): BENCH_ROUNDS, BENCH_SECONDS,
  * BENCH_MEMORY_REQUESTS, BENCH_PROFILE=1 (writes a CPU profile of the BFF server to a temp dir and prints its path).
  * A run writes bench/results/latest.json (untracked) only; `--update-docs` also rewrites the READMEs' tables and
- * bench/results/published.json; `--only lambda` measures the Lambda figures alone and writes nothing.
+ * bench/results/published.json; `--only lambda` / `--only library` measure the Lambda figures or the library's guard alone and write nothing.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { FakeIdp } from '../test/support/fake-idp';
 import { pinToCores, startServer, type ServerChild } from './lib/children';
 import { destroyAgent, get, setCookies } from './lib/http';
 import { buildBundles, measureFirstRequest, measureLoad, sizeBytes } from './lib/lambda';
+import { libraryChecks, measureLibrary, renderLibrary } from './lib/library';
 import { CONNECTIONS, runLoad, type LoadRequest, type LoadResult } from './lib/load';
 import { signIn, signInLoop } from './lib/signin';
 import { median, round } from './lib/stats';
@@ -30,15 +31,16 @@ const RESULTS_DIR = path.join(__dirname, 'results');
 /** The READMEs that carry the latest table between the bench:results markers: this folder's and the project's. */
 const READMES = [path.join(__dirname, 'README.md'), path.join(__dirname, '..', 'README.md')];
 
-/** Command line: `--update-docs` (write the READMEs' tables and bench/results/published.json), `--only lambda`. */
+/** Command line: `--update-docs` (write the READMEs' tables and bench/results/published.json), `--only lambda`, `--only library`. */
 const ARGS = parseBenchArgs(process.argv.slice(2));
 const PUBLISHED_JSON = path.join(RESULTS_DIR, 'published.json');
 
-function parseBenchArgs(argv: string[]): { updateDocs: boolean; only: 'lambda' | undefined } {
+function parseBenchArgs(argv: string[]): { updateDocs: boolean; only: 'lambda' | 'library' | undefined } {
   const { values } = parseArgs({ args: argv, strict: true, options: { 'update-docs': { type: 'boolean' }, only: { type: 'string' } } });
-  if (values.only !== undefined && values.only !== 'lambda') throw new Error(`--only: unknown section "${values.only}" (known: lambda)`);
+  if (values.only !== undefined && values.only !== 'lambda' && values.only !== 'library')
+    throw new Error(`--only: unknown section "${values.only}" (known: lambda, library)`);
   if (values.only && values['update-docs']) throw new Error('--update-docs needs the whole benchmark, not --only');
-  return { updateDocs: values['update-docs'] === true, only: values.only };
+  return { updateDocs: values['update-docs'] === true, only: values.only as 'lambda' | 'library' | undefined };
 }
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -179,6 +181,18 @@ async function main(): Promise<void> {
   const host = machine();
   const pinning = pinToCores();
   const idp = await FakeIdp.start();
+  const libraryOptions = { rounds: ROUNDS, seconds: ROUND_SECONDS, warmupSeconds: WARMUP_SECONDS, log };
+  if (ARGS.only === 'library') {
+    try {
+      const library = await measureLibrary(idp, libraryOptions);
+      process.stdout.write(`${renderLibrary(library).join('\n')}\n\n${renderTargets(libraryChecks(library)).join('\n')}\n`);
+      log('done (library only: nothing written)');
+    } finally {
+      destroyAgent();
+      await idp.close();
+    }
+    return;
+  }
   if (ARGS.only === 'lambda') {
     try {
       const lambda = roundLambda(await measureLambda(idp));
@@ -345,6 +359,7 @@ async function main(): Promise<void> {
     await Promise.all(children.map((child) => child.stop()));
     children.length = 0;
 
+    const library = await measureLibrary(idp, libraryOptions);
     const lambda = await measureLambda(idp);
 
     // --- report --------------------------------------------------------------------------------------------------
@@ -363,6 +378,7 @@ async function main(): Promise<void> {
         met: ratios.bearerVsEoc >= 2.5,
         unit: '×',
       },
+      ...libraryChecks(library),
       ...lambdaChecks(lambda),
       {
         target: 'RSS growth < 10 MB over 100k requests',
@@ -413,6 +429,7 @@ async function main(): Promise<void> {
         heapUsedAfterLoadMB: round(memory.heapUsedAfterLoadMB, 2),
         legs,
       },
+      library,
       lambda: roundLambda(lambda),
       targets: checks.map((check) => ({ ...check, measured: round(check.measured, 3) })),
       runtimeSeconds: round(runtimeSeconds, 0),

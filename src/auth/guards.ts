@@ -6,7 +6,7 @@ import type { Request, RequestHandler } from 'express';
 import { ForbiddenError, UnauthenticatedError } from '../errors';
 import type { Logger } from '../logger';
 import { logFact } from '../http/log-facts';
-import type { SessionCookies } from './session-cookies';
+import { ACCESS_COOKIE, type SessionCookies } from './session-cookies';
 import { TokenVerificationError, type AccessClaims, type TokenVerifiers } from './verifiers';
 
 /** Claims API Gateway's Cognito authorizer passed along (Lambda only). Strings, and never trusted over our own check. */
@@ -33,6 +33,32 @@ function bearerCandidate(header: string): string | undefined {
   let end = header.length;
   while (end > prefix[0].length && (header.charCodeAt(end - 1) === 0x20 || header.charCodeAt(end - 1) === 0x09)) end -= 1;
   return header.slice(prefix[0].length, end);
+}
+
+const ACCESS_COOKIE_PREFIX = `${ACCESS_COOKIE}=`;
+
+/**
+ * What cookie-parser would give as the access-token cookie's value, found without parsing the whole header: the first
+ * `__Host-bff-at=` at a cookie boundary, up to the next `;`, blanks trimmed. Only for a look-up in the verified-token
+ * cache, which holds compact JWS strings only: a hit means the value has no quotes or `%`-escapes, so cookie-parser
+ * would have given exactly this, and readChunkedCookie takes a plain cookie of that name over chunks. Anything else
+ * misses and takes the full parse. Scanning the value's characters here would cost more than parsing every cookie.
+ */
+function accessCookieCandidate(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  let at = header.indexOf(ACCESS_COOKIE_PREFIX);
+  // A cookie boundary: the header's start, or `;` and blanks before the name (not `x__Host-bff-at=`).
+  while (at > 0) {
+    let before = at - 1;
+    while (before >= 0 && (header.charCodeAt(before) === 0x20 || header.charCodeAt(before) === 0x09)) before -= 1;
+    if (before < 0 || header.charCodeAt(before) === 0x3b) break;
+    at = header.indexOf(ACCESS_COOKIE_PREFIX, at + 1);
+  }
+  if (at === -1) return undefined;
+  const start = at + ACCESS_COOKIE_PREFIX.length;
+  const end = header.indexOf(';', start);
+  const value = header.slice(start, end === -1 ? header.length : end).trim();
+  return value === '' ? undefined : value;
 }
 
 /** The access token of the request and where it came from. A present but malformed Authorization header is an error. */
@@ -89,6 +115,10 @@ export function createAuthenticate(deps: {
     const candidate = header === undefined || !deps.verifiers.cachedAccessClaims ? undefined : bearerCandidate(header);
     const known = candidate === undefined ? undefined : deps.verifiers.cachedAccessClaims?.(candidate);
     if (known) return identity(req, known, 'bearer');
+    // The same shortcut for a browser: the access-token cookie found in the raw header without parsing every cookie.
+    const fromCookie = header === undefined && deps.verifiers.cachedAccessClaims ? accessCookieCandidate(req.headers.cookie) : undefined;
+    const knownCookie = fromCookie === undefined ? undefined : deps.verifiers.cachedAccessClaims?.(fromCookie);
+    if (knownCookie) return identity(req, knownCookie, 'cookie');
     const presented = presentedToken(req, deps.cookies);
     if (!presented) throw new UnauthenticatedError('unauthenticated', 'Sign in first.');
     const cached = deps.verifiers.cachedAccessClaims?.(presented.token);

@@ -240,6 +240,16 @@ describe('a team’s app with requireAuth', () => {
     expect(session.body).toMatchObject({ authenticated: true, user: { sub: idp.user.sub } });
   });
 
+  it('takes the access-token cookie only under its own name, even for a token it verified before', async () => {
+    const token = await idp.signAccessToken();
+    expect((await request(app).get('/api/me').set('Authorization', `Bearer ${token}`)).status).toBe(200); // now cached
+    const lookalike = await request(app).get('/api/me').set('Cookie', `x__Host-bff-at=${token}`);
+    expect(lookalike.status).toBe(401);
+    const own = await request(app).get('/api/me').set('Cookie', `theme=dark;  __Host-bff-at=${token}`);
+    expect(own.status).toBe(200);
+    expect(own.body.auth).toMatchObject({ via: 'cookie' });
+  });
+
   it('answers 403 forbidden without a required group and 403 insufficient_scope without a required scope', async () => {
     const token = await idp.signAccessToken();
     const testers = await request(app).get('/api/testers').set('Authorization', `Bearer ${token}`);
