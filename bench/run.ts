@@ -24,6 +24,7 @@ import { destroyAgent, get, setCookies } from './lib/http';
 import { buildBundles, measureFirstRequest, measureLoad, sizeBytes } from './lib/lambda';
 import { libraryChecks, measureLibrary, renderLibrary } from './lib/library';
 import { CONNECTIONS, runLoad, type LoadRequest, type LoadResult } from './lib/load';
+import { measureRelay, relayChecks, renderRelay, type RelayFigures } from './lib/relay';
 import { signIn, signInLoop } from './lib/signin';
 import { median, round } from './lib/stats';
 
@@ -31,16 +32,16 @@ const RESULTS_DIR = path.join(__dirname, 'results');
 /** The READMEs that carry the latest table between the bench:results markers: this folder's and the project's. */
 const READMES = [path.join(__dirname, 'README.md'), path.join(__dirname, '..', 'README.md')];
 
-/** Command line: `--update-docs` (write the READMEs' tables and bench/results/published.json), `--only lambda`, `--only library`. */
+/** Command line: `--update-docs` (write the READMEs' tables and bench/results/published.json), `--only lambda`, `--only library`, `--only relay`. */
 const ARGS = parseBenchArgs(process.argv.slice(2));
 const PUBLISHED_JSON = path.join(RESULTS_DIR, 'published.json');
 
-function parseBenchArgs(argv: string[]): { updateDocs: boolean; only: 'lambda' | 'library' | undefined } {
+function parseBenchArgs(argv: string[]): { updateDocs: boolean; only: 'lambda' | 'library' | 'relay' | undefined } {
   const { values } = parseArgs({ args: argv, strict: true, options: { 'update-docs': { type: 'boolean' }, only: { type: 'string' } } });
-  if (values.only !== undefined && values.only !== 'lambda' && values.only !== 'library')
-    throw new Error(`--only: unknown section "${values.only}" (known: lambda, library)`);
+  if (values.only !== undefined && values.only !== 'lambda' && values.only !== 'library' && values.only !== 'relay')
+    throw new Error(`--only: unknown section "${values.only}" (known: lambda, library, relay)`);
   if (values.only && values['update-docs']) throw new Error('--update-docs needs the whole benchmark, not --only');
-  return { updateDocs: values['update-docs'] === true, only: values.only as 'lambda' | 'library' | undefined };
+  return { updateDocs: values['update-docs'] === true, only: values.only as 'lambda' | 'library' | 'relay' | undefined };
 }
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -203,6 +204,17 @@ async function main(): Promise<void> {
     }
     return;
   }
+  if (ARGS.only === 'relay') {
+    try {
+      const relay = await measureRelayFigures(idp, idp.env({ LOG_LEVEL: 'info' }), JSON.stringify({ tests: [] }));
+      process.stdout.write(`${renderRelay(relay).join('\n')}\n\n${renderTargets(relayChecks(relay)).join('\n')}\n`);
+      log('done (relay only: nothing written)');
+    } finally {
+      destroyAgent();
+      await idp.close();
+    }
+    return;
+  }
   try {
     const bffEnv = idp.env({ LOG_LEVEL: 'info' });
     const eocSecret = randomBytes(32).toString('base64url');
@@ -360,6 +372,7 @@ async function main(): Promise<void> {
     children.length = 0;
 
     const library = await measureLibrary(idp, libraryOptions);
+    const relay = await measureRelayFigures(idp, bffEnv, body);
     const lambda = await measureLambda(idp);
 
     // --- report --------------------------------------------------------------------------------------------------
@@ -380,6 +393,7 @@ async function main(): Promise<void> {
       },
       ...libraryChecks(library),
       ...lambdaChecks(lambda),
+      ...relayChecks(relay),
       {
         target: 'RSS growth < 10 MB over 100k requests',
         measured: memory.rssGrowthMB,
@@ -431,6 +445,7 @@ async function main(): Promise<void> {
       },
       library,
       lambda: roundLambda(lambda),
+      relay,
       targets: checks.map((check) => ({ ...check, measured: round(check.measured, 3) })),
       runtimeSeconds: round(runtimeSeconds, 0),
     };
@@ -464,6 +479,21 @@ function roundAll<T extends object>(value: T): T {
 }
 
 type LambdaFigures = Awaited<ReturnType<typeof measureLambda>>;
+
+/** The token relay: BFF (authenticated) vs bare http-proxy-middleware on the same upstream, and memory (lib/relay.ts). */
+function measureRelayFigures(idp: FakeIdp, bffEnv: Record<string, string>, body: string): Promise<RelayFigures> {
+  return measureRelay({
+    idp,
+    bffEnv,
+    body,
+    rounds: ROUNDS,
+    seconds: ROUND_SECONDS,
+    warmupSeconds: WARMUP_SECONDS,
+    memoryWarmupRequests: MEMORY_WARMUP_REQUESTS,
+    memoryRequests: MEMORY_REQUESTS,
+    log,
+  });
+}
 type Check = { target: string; measured: number; met: boolean; unit: string };
 
 function roundLambda(lambda: LambdaFigures): LambdaFigures {
@@ -530,6 +560,7 @@ type Report = {
     legs: { requests: number; rssMB: number }[];
   };
   lambda: LambdaFigures;
+  relay: RelayFigures;
   targets: Check[];
   runtimeSeconds: number;
 };
@@ -561,6 +592,7 @@ function renderMarkdown(report: Report): string {
     `| Sign-in round trip (/auth/login + /auth/callback, fake IdP), BFF CPU per sign-in | ${report.signIn.bffCpuMicrosPerSignIn.toLocaleString('en-US')} µs (${report.signIn.bffSignInsPerCpuSecond.toLocaleString('en-US')} sign-ins per CPU-second) |`,
     `| Sign-in round trips end to end, IdP signing included (2 cores shared) | ${report.signIn.endToEndPerSecond.toLocaleString('en-US')} /s |`,
     ...renderLambda(report.lambda),
+    ...renderRelay(report.relay),
     `| RSS after warm-up → after ${report.memory.requests.toLocaleString('en-US')} authenticated requests (readings every 25,000, after a GC) | ${fmt(report.memory.rssAfterWarmupMB, 1)} → ${report.memory.legs.map((leg) => fmt(leg.rssMB, 1)).join(' → ')} MB (${report.memory.rssGrowthMB >= 0 ? '+' : ''}${fmt(report.memory.rssGrowthMB, 2)} MB); heap used ${fmt(report.memory.heapUsedAfterWarmupMB, 2)} → ${fmt(report.memory.heapUsedAfterLoadMB, 2)} MB |`,
     '',
     ...renderTargets(report.targets),

@@ -14,6 +14,9 @@
 // And one load-time lookup is made lazy: axios's utils read the global FormData at load (loading that same fetch
 // implementation) only to test `instanceof FormData` later, which for the strings the IdP client posts is false anyway.
 // The AWS SDK is left external: the Lambda runtime provides it.
+// undici (the token relay's HTTP client, ~0.5 MB with its WebAssembly HTTP parser) goes into a file of its own,
+// `undici.js` beside `index.js`, required on the first relayed request only: a BFF without relay routes never loads it,
+// and the entry bundle keeps its size and load time.
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -122,7 +125,16 @@ const axiosStandIns = {
   },
 };
 
-/** Bundles src/lambda.ts into `outdir`/index.js (and its metafile); returns the bundle's path. */
+/** The relay's `import('undici')` becomes a require of the separate file (see above). */
+const UNDICI_FILE = 'undici.js';
+const undiciApart = {
+  name: 'undici-apart',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^undici$/ }, () => ({ path: `./${UNDICI_FILE}`, external: true }));
+  },
+};
+
+/** Bundles src/lambda.ts into `outdir`/index.js (and its metafile), and undici beside it; returns the bundle's path. */
 export async function bundleLambda(outdir = path.join(root, 'dist/lambda')) {
   mkdirSync(outdir, { recursive: true });
   const outfile = path.join(outdir, 'index.js');
@@ -140,11 +152,23 @@ export async function bundleLambda(outdir = path.join(root, 'dist/lambda')) {
     metafile: true,
     external: ['@aws-sdk/*'],
     mainFields: ['module', 'main'],
-    plugins: [utf8OnlyIconv, standInPlugin, axiosStandIns],
+    plugins: [utf8OnlyIconv, standInPlugin, axiosStandIns, undiciApart],
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'warning',
   });
   writeFileSync(path.join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+  await build({
+    absWorkingDir: root,
+    entryPoints: ['undici'],
+    outfile: path.join(outdir, UNDICI_FILE),
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
   return outfile;
 }
 

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import express, { Router, type IRouter, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { AuthContext } from './auth/context';
 import { gatewayClaimsOf } from './auth/gateway-claims';
-import { createAuthenticate, requireCsrfProtection } from './auth/guards';
+import { createAuthenticate, presentedToken, requireCsrfProtection } from './auth/guards';
 import type { IdpClient } from './auth/idp-client';
 import { createRequireAuth, type RequireAuthOptions } from './auth/require-auth';
 import { callbackGetRoute, callbackPostRoute } from './auth/routes/callback';
@@ -30,6 +30,7 @@ import { SPA_DIR } from './local/spa-dir';
 import type { Logger } from './logger';
 import { recordOutcomes } from './metrics/outcomes';
 import type { MetricsRecorder } from './metrics/recorder';
+import { lazyUpstreamAgent, mountApiProxy, type ApiProxyOptions } from './proxy';
 import type { Config } from './options';
 
 /** What `createBff` returns (README, "Use it in your own app"). */
@@ -123,6 +124,19 @@ export function assembleBff(config: Config, parts: BffParts): AssembledBff {
     headerForCookies: false,
   });
 
+  const requireAuth = createRequireAuth({ authenticate, csrf, logger });
+  const relayOptions: ApiProxyOptions = {
+    routes: config.apiProxy,
+    timeoutMs: config.apiProxyTimeoutMs,
+    publicBaseUrl: config.publicBaseUrl,
+    logger,
+    guard: (route) => requireAuth({ scopes: route.scopes, groups: route.groups }),
+    // The token requireAuth verified: the same one presentedToken finds again (Bearer header, else the cookie).
+    accessToken: (req) => presentedToken(req, context.cookies)?.token,
+    // One pool for the router and its copy below the base path.
+    dispatcher: lazyUpstreamAgent(config.apiProxyTimeoutMs),
+  };
+
   // Every layer costs every request: the request log only exists when its lines would be written.
   const httpPolicy: RequestHandler[] = [
     // Counts what each finished response was (a sign-in, a refusal, …): one listener, only when metrics are wanted.
@@ -151,7 +165,8 @@ export function assembleBff(config: Config, parts: BffParts): AssembledBff {
     router.get('/auth/session', sessionRoute(context, authenticate));
     router.post('/auth/refresh', csrf, refreshRoute(context));
     router.post('/auth/logout', csrf, logoutRoute(context));
-    // Token relay (config.apiProxy, src/proxy/) mounts its prefixes here.
+    // Token relay (config.apiProxy): each prefix guarded as requireAuth guards a team's route, then relayed.
+    if (config.apiProxy.length > 0) mountApiProxy(router, relayOptions);
     // Anything else under /auth is ours to refuse, as JSON.
     router.use('/auth', notFound);
     return router;
@@ -183,7 +198,7 @@ export function assembleBff(config: Config, parts: BffParts): AssembledBff {
     logger,
     httpPolicy,
     router,
-    requireAuth: createRequireAuth({ authenticate, csrf, logger }),
+    requireAuth,
     ready: () => parts.verifiers.hydrate(),
   };
 }

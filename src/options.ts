@@ -7,6 +7,7 @@
  * code. Each option accepts its typed form (a number, a boolean, an array) and also the environment variable's string
  * form (`'5000'`, `'true'`, `'a,b'`), so both doors really share one parser. Every problem is reported at once.
  */
+import { proxyRoutesOf, type ApiProxyOption, type ProxyRoute } from './proxy/routes';
 import { isLoopbackHost } from './net/loopback';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -63,8 +64,12 @@ export interface BffOptions {
   dynamodbEndpoint?: string;
   /** How long an instance may answer from its cache that a session is live, 0-3600. @default 5 */
   revocationCheckSeconds?: number;
-  /** Token-relay routes: `{ '/api/orders': 'https://orders.internal/v1' }` or `'/api/orders=https://…,…'`. @default none */
-  apiProxy?: Readonly<Record<string, string>> | string;
+  /**
+   * Token-relay routes: `[{ prefix: '/api/orders', upstream: 'https://orders.internal/v1', scopes?, groups? }]`,
+   * `{ '/api/orders': 'https://orders.internal/v1' }` or `'/api/orders=https://…,…'` (README, "Calling your APIs").
+   * @default none
+   */
+  apiProxy?: ApiProxyOption;
   /** Bound on one proxied call, body included, 100-600000. @default 30000 */
   apiProxyTimeoutMs?: number;
   /** Serve the demo SPA at `/` from the router. @default false */
@@ -73,11 +78,7 @@ export interface BffOptions {
   logger?: BffLogger;
 }
 
-/** One token-relay route: requests below `prefix` go to `upstream` (no trailing slash). */
-export interface ProxyRoute {
-  prefix: string;
-  upstream: string;
-}
+export type { ApiProxyOption, ProxyRoute, ProxyRouteOptions } from './proxy/routes';
 
 export interface CognitoSettings {
   userPoolId: string;
@@ -197,8 +198,6 @@ const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 const SESSION_STORES: readonly SessionStore[] = ['cookie', 'dynamodb'];
-/** Routes the router serves itself: a proxy prefix may not shadow them. */
-const RESERVED_PREFIXES = ['/auth', '/healthz'];
 
 /** Unset: `undefined`, `null` and blank strings (`FOO=` in a .env file means "not given"). */
 function isUnset(value: unknown): value is undefined | null | '' {
@@ -309,48 +308,6 @@ function cookieKeysOf(value: unknown, problem: Problem): Buffer[] {
     else keys.push(key);
   });
   return keys;
-}
-
-/** `{ prefix: upstream }`, or the variable's `PREFIX=URL,PREFIX=URL` form. */
-function apiProxyOf(value: unknown, problem: Problem): ProxyRoute[] {
-  if (isUnset(value)) return [];
-  let pairs: [string, unknown][];
-  if (typeof value === 'string') {
-    pairs = [];
-    for (const item of value
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean)) {
-      const equals = item.indexOf('=');
-      if (equals <= 0) problem('apiProxy', `"${item.slice(0, 100)}" is not PREFIX=UPSTREAM_URL`);
-      else pairs.push([item.slice(0, equals).trim(), item.slice(equals + 1).trim()]);
-    }
-  } else if (typeof value === 'object' && !Array.isArray(value)) {
-    pairs = Object.entries(value as Record<string, unknown>);
-  } else {
-    problem('apiProxy', 'must map path prefixes to upstream URLs');
-    return [];
-  }
-  const routes: ProxyRoute[] = [];
-  for (const [rawPrefix, rawUpstream] of pairs) {
-    const prefix = rawPrefix === '/' ? rawPrefix : withoutTrailingSlash(rawPrefix);
-    if (!/^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/.test(prefix) || prefix === '/' || /\/\/|(^|\/)\.\.?(\/|$)/.test(prefix)) {
-      problem('apiProxy', `prefix "${rawPrefix.slice(0, 100)}" must be a path like /api/orders (no dot segments, no //)`);
-      continue;
-    }
-    if (RESERVED_PREFIXES.some((reserved) => prefix === reserved || prefix.startsWith(reserved + '/'))) {
-      problem('apiProxy', `prefix "${prefix}" would shadow the BFF's own ${prefix.startsWith('/auth') ? '/auth' : '/healthz'} routes`);
-      continue;
-    }
-    if (routes.some((route) => route.prefix === prefix)) {
-      problem('apiProxy', `prefix "${prefix}" is given twice`);
-      continue;
-    }
-    const upstream = typeof rawUpstream === 'string' ? parseServiceUrl(rawUpstream.trim(), true) : 'must be a URL';
-    if (typeof upstream === 'string') problem('apiProxy', `upstream of "${prefix}" ${upstream}`);
-    else routes.push({ prefix, upstream: withoutTrailingSlash(upstream.href) });
-  }
-  return routes.sort((a, b) => b.prefix.length - a.prefix.length);
 }
 
 function checkLogger(value: unknown, problem: Problem): void {
@@ -484,7 +441,7 @@ export function checkOptions(options: Record<string, unknown>): { config: Config
   const revocationCheckSeconds = wholeNumber('revocationCheckSeconds', options.revocationCheckSeconds, 5, [0, 3600], 'seconds', problem);
 
   // Token relay (src/proxy/ implements it).
-  const apiProxy = apiProxyOf(options.apiProxy, problem);
+  const apiProxy = proxyRoutesOf(options.apiProxy, (message) => problem('apiProxy', message));
   const apiProxyTimeoutMs = wholeNumber('apiProxyTimeoutMs', options.apiProxyTimeoutMs, 30_000, [100, 600_000], 'milliseconds', problem);
 
   const serveDemoSpa = flag('serveDemoSpa', options.serveDemoSpa, false, problem);

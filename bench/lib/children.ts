@@ -36,7 +36,7 @@ let serverCore: string | undefined;
 
 export async function startServer(
   name: string,
-  script: 'bff' | 'bare' | 'eoc' | 'team',
+  script: 'bff' | 'bare' | 'eoc' | 'team' | 'upstream' | 'hpm',
   env: Record<string, string>,
   options: { exposeGc?: boolean; cpuProfileDir?: string } = {},
 ): Promise<ServerChild> {

@@ -63,11 +63,14 @@ export function defaultLambdaAssetDir(from: string = __dirname): string {
   }
 }
 
-/** The bundle in `assetDir` as Lambda code: `index.js` only, whatever else the build left beside it. */
+/**
+ * The bundle in `assetDir` as Lambda code: `index.js` and the token relay's HTTP client `undici.js` (loaded on the
+ * first relayed request), whatever else the build left beside them.
+ */
 export function lambdaBundleCode(assetDir: string): Code {
   assertLambdaBundle(assetDir);
   // Only the bundle: the directory may also hold the build's metafile, source maps or tsc output.
-  return Code.fromAsset(assetDir, { exclude: ['*', '!index.js'] });
+  return Code.fromAsset(assetDir, { exclude: ['*', '!index.js', '!undici.js'] });
 }
 
 export interface BffRuntimeSettings {

@@ -62,7 +62,7 @@ function accessCookieCandidate(header: string | undefined): string | undefined {
 }
 
 /** The access token of the request and where it came from. A present but malformed Authorization header is an error. */
-function presentedToken(req: Request, cookies: SessionCookies): { token: string; via: Identity['via'] } | undefined {
+export function presentedToken(req: Request, cookies: SessionCookies): { token: string; via: Identity['via'] } | undefined {
   const header = req.headers.authorization;
   if (header !== undefined) {
     const match = BEARER.exec(header);

@@ -12,6 +12,7 @@ import { attachGatewayClaims } from '../auth/gateway-claims';
 import type { Logger } from '../logger';
 import { createEmfRecorder, METRICS_SERVICE, writeToStdout, type EmfRecorder } from '../metrics/emf';
 import { albEventSource } from './alb';
+import { isBinaryBody } from './binary-body';
 import { detectFrontDoor, type FrontDoor } from './front-door';
 import { payloadV2EventSource } from './payload-v2';
 import { AUTHORIZER_SUB_HEADER, type FrontDoorResult } from './request-values';
@@ -77,6 +78,8 @@ export function createFrontDoorHandler(express: RequestListener, logger: Logger)
         // Never a stack trace in a response, whatever NODE_ENV says.
         respondWithErrors: false,
         resolutionMode: 'PROMISE',
+        // Relayed answers can be any type: everything that is not text travels base64-encoded (see binary-body.ts).
+        binarySettings: { isBinary: ({ headers }: { headers: Record<string, string | string[] | number> }) => isBinaryBody(headers) },
       }),
     );
   }

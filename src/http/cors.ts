@@ -10,7 +10,8 @@ import type { RequestHandler } from 'express';
 import corsLibrary from 'cors';
 import { ForbiddenError } from '../errors';
 
-const ALLOWED_METHODS = 'GET, POST, OPTIONS';
+// Every method the token relay passes on (API_PROXY), so that an SPA on an allowed origin can PUT, PATCH and DELETE.
+const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
 const ALLOWED_HEADERS = 'Content-Type, Authorization, X-CSRF';
 
 export function cors(allowedOrigins: readonly string[]): RequestHandler {

@@ -229,11 +229,11 @@ describe('BFF Lambda', () => {
     expect(Number((props.Runtime as string).match(/^nodejs(\d+)/)?.[1])).toBeGreaterThanOrEqual(22);
   });
 
-  it('ships index.js alone, whatever else the build left in the directory', () => {
+  it('ships index.js and the relay client alone, whatever else the build left in the directory', () => {
     const bff = resourcesOfType(dev.json, 'AWS::Lambda::Function').find(([, fn]) => fn.Properties?.Environment);
     const key = (bff?.[1].Properties as { Code: { S3Key: string } }).Code.S3Key;
     const staged = join(dev.app.outdir, `asset.${key.replace(/\.zip$/, '')}`);
-    expect(readdirSync(staged)).toEqual(['index.js']);
+    expect(readdirSync(staged).sort()).toEqual(['index.js', 'undici.js']);
   });
 
   it('gets the CONTRACT configuration as environment variables', () => {

@@ -11,7 +11,8 @@ export interface EventInput {
   /** Path and query as a browser sends them, below the stage: `/auth/login?returnTo=%2F`. */
   url: string;
   headers?: Record<string, string>;
-  body?: string;
+  /** A Buffer is sent base64-encoded, as API Gateway sends a binary body. */
+  body?: string | Buffer;
   base64Body?: boolean;
   stage?: string;
   authorizerClaims?: Record<string, string>;
@@ -48,7 +49,8 @@ export function restApiEvent(input: EventInput): APIGatewayProxyEvent {
   }
   const hasQuery = url.searchParams.size > 0;
   const { resource, pathParameters } = resourceFor(path);
-  const body = input.body === undefined ? null : input.base64Body ? Buffer.from(input.body).toString('base64') : input.body;
+  const base64 = Boolean(input.base64Body || Buffer.isBuffer(input.body));
+  const body = input.body === undefined ? null : base64 ? Buffer.from(input.body).toString('base64') : String(input.body);
   return {
     resource,
     path,
@@ -90,7 +92,7 @@ export function restApiEvent(input: EventInput): APIGatewayProxyEvent {
       resourcePath: resource,
     },
     body,
-    isBase64Encoded: Boolean(input.base64Body && input.body !== undefined),
+    isBase64Encoded: base64 && input.body !== undefined,
   } as APIGatewayProxyEvent;
 }
 

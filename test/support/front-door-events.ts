@@ -36,7 +36,8 @@ export interface FrontDoorRequest {
   /** Path and query as a browser sends them, below the base URL: `/auth/login?returnTo=%2F`. */
   url: string;
   headers?: Record<string, string>;
-  body?: string;
+  /** A Buffer is sent base64-encoded, as a gateway sends a binary body. */
+  body?: string | Buffer;
   base64Body?: boolean;
   /** The base URL's path (`/dev`, or empty): the stage of an API, or a prefix the load balancer passes on. */
   basePath?: string;
@@ -136,10 +137,17 @@ function payloadV2Event(input: FrontDoorRequest, door: 'http-api' | 'function-ur
       time: requestTime(now),
       timeEpoch: now,
     },
-    isBase64Encoded: Boolean(input.base64Body && input.body !== undefined),
+    isBase64Encoded: encodedBody(input).isBase64Encoded,
   };
-  if (input.body !== undefined) event.body = input.base64Body ? Buffer.from(input.body).toString('base64') : input.body;
+  if (input.body !== undefined) event.body = encodedBody(input).body;
   return event;
+}
+
+/** The body as a door carries it: base64 when asked for or when it is bytes. */
+function encodedBody(input: FrontDoorRequest): { body: string | undefined; isBase64Encoded: boolean } {
+  if (input.body === undefined) return { body: undefined, isBase64Encoded: false };
+  const base64 = Boolean(input.base64Body) || Buffer.isBuffer(input.body);
+  return { body: base64 ? Buffer.from(input.body).toString('base64') : String(input.body), isBase64Encoded: base64 };
 }
 
 function albEvent(input: FrontDoorRequest, multiValue: boolean): Record<string, unknown> {
@@ -173,8 +181,8 @@ function albEvent(input: FrontDoorRequest, multiValue: boolean): Record<string, 
     event.queryStringParameters = query;
     event.headers = headers;
   }
-  event.body = input.body === undefined ? '' : input.base64Body ? Buffer.from(input.body).toString('base64') : input.body;
-  event.isBase64Encoded = Boolean(input.base64Body && input.body !== undefined);
+  event.body = encodedBody(input).body ?? '';
+  event.isBase64Encoded = encodedBody(input).isBase64Encoded;
   return event;
 }
 

@@ -14,11 +14,13 @@ export interface TargetResponse {
   headers: Record<string, string | string[]>;
   text: string;
   body: any;
+  /** The body's bytes as the client received them (binary answers). */
+  raw: Buffer;
 }
 
 export interface RequestOptions {
   headers?: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
   base64Body?: boolean;
   authorizerClaims?: Record<string, string>;
 }
@@ -46,17 +48,17 @@ export function httpTarget(app: Express): Target {
       for (const [name, value] of Object.entries(options.headers ?? {})) call = call.set(name, value);
       if (options.body !== undefined) call = call.send(options.body);
       const response = await call.buffer(true).parse((res, done) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => done(null, text));
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
       });
       const headers: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(response.headers as Record<string, string | string[]>))
         headers[name.toLowerCase()] = value;
       if (headers['set-cookie'] !== undefined && !Array.isArray(headers['set-cookie'])) headers['set-cookie'] = [headers['set-cookie']];
-      const text = typeof response.body === 'string' ? response.body : '';
-      return { status: response.status, headers, text, body: parseBody(text) };
+      const raw = Buffer.isBuffer(response.body) ? response.body : Buffer.alloc(0);
+      const text = raw.toString('utf8');
+      return { status: response.status, headers, text, body: parseBody(text), raw };
     },
   };
 }
@@ -76,8 +78,9 @@ export function lambdaTarget(
     async request(method, url, options = {}) {
       const event = frontDoorEvent(typeof door === 'string' ? door : door(method, url), { method, url, basePath, ...options });
       const result = await handler(event, { awsRequestId: requestIdOf(event) } as never);
-      const text = result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString('utf8') : result.body;
-      return { status: result.statusCode, headers: frontDoorResultHeaders(result), text, body: parseBody(text) };
+      const raw = Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+      const text = raw.toString('utf8');
+      return { status: result.statusCode, headers: frontDoorResultHeaders(result), text, body: parseBody(text), raw };
     },
   };
 }
