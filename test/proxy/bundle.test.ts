@@ -24,7 +24,7 @@ describe('token relay in the built Lambda bundle', () => {
       API_PROXY: `/api/orders=${upstream.url}/v1`,
       LOG_LEVEL: 'debug',
     });
-    harness = { ...bundle, kind: 'lambda', idp, penaltyBox: new SimplePenaltyBox(), cookieValues: new Set() };
+    harness = { ...bundle, kind: 'lambda', idp, metrics: [], penaltyBox: new SimplePenaltyBox(), cookieValues: new Set() };
     browser = new Browser(harness);
     const { callback } = await signIn(harness, browser);
     expect(callback.status).toBe(302);

@@ -42,7 +42,7 @@ export function buildRelayHarness(
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
   const deps = { config, ...createRuntime(config), logger };
-  const base = { kind, idp, config, logs, penaltyBox: new SimplePenaltyBox(), cookieValues: new Set<string>() };
+  const base = { kind, idp, config, logs, metrics: [] as string[], penaltyBox: new SimplePenaltyBox(), cookieValues: new Set<string>() };
   if (kind === 'http') {
     const app = createApp(deps);
     return {
