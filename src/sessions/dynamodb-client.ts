@@ -3,20 +3,22 @@
  *
  * Bounded: a store that does not answer must become a quick `503 session_store_unavailable`, not a request that hangs
  * for the SDK's default of minutes. Retries are the SDK's own (with backoff, throttling included), capped low for the
- * same reason. With an emulator endpoint on loopback and no AWS credentials in the environment, placeholder
- * credentials: dynalite accepts any signature, and a second process started from `.local/stack.env` alone must reach it.
+ * same reason. With an emulator endpoint on loopback: region `local` unless one is given, and credentials from the
+ * environment or the shared AWS files when there are any, placeholder credentials otherwise (dynalite accepts any
+ * signature; a second process started from `.local/stack.env` alone must reach it). The instance-metadata service is
+ * not asked on loopback: it would cost a second's timeout on a laptop for credentials dynalite does not check.
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { fromEnv } from '@aws-sdk/credential-provider-env';
+import { fromIni } from '@aws-sdk/credential-provider-ini';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isLoopbackHost } from '../net/loopback';
 
 export interface DynamoDbClientOptions {
   /** Endpoint override (`DYNAMODB_ENDPOINT`); undefined: the SDK's regional endpoint. */
   endpoint: string | undefined;
-  /** Undefined: the SDK's default chain (AWS_REGION); `local` for a loopback endpoint without one. */
-  region: string | undefined;
-  /** True when the environment names AWS credentials of its own (see hasAwsCredentials). */
-  environmentHasCredentials: boolean;
+  /** Undefined: the SDK's default (AWS_REGION); `local` for a loopback endpoint. */
+  region?: string;
   /** Bound on connecting, and on one attempt's answer. @default 1000 / 2000 ms */
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
@@ -26,18 +28,20 @@ export interface DynamoDbClientOptions {
   requestHandler?: DynamoDBClientConfig['requestHandler'];
 }
 
-/** Variables through which the SDK's default chain finds credentials. */
-const CREDENTIAL_VARIABLES = [
-  'AWS_ACCESS_KEY_ID',
-  'AWS_PROFILE',
-  'AWS_WEB_IDENTITY_TOKEN_FILE',
-  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
-  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
-];
+type AwsCredentialIdentity = Awaited<ReturnType<ReturnType<typeof fromEnv>>>;
 
-/** Whether an environment record names AWS credentials (the config module passes its record; nothing reads process.env here). */
-export function hasAwsCredentials(env: Record<string, string | undefined>): boolean {
-  return CREDENTIAL_VARIABLES.some((name) => (env[name] ?? '').trim() !== '');
+export const PLACEHOLDER_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** Credentials for an emulator: the environment's or the shared files' when present, else placeholders. */
+async function emulatorCredentials(): Promise<AwsCredentialIdentity> {
+  for (const provider of [fromEnv(), fromIni()]) {
+    try {
+      return await provider();
+    } catch {
+      // not configured that way: try the next
+    }
+  }
+  return PLACEHOLDER_CREDENTIALS;
 }
 
 export function createDocumentClient(options: DynamoDbClientOptions): DynamoDBDocumentClient {
@@ -52,6 +56,6 @@ export function createDocumentClient(options: DynamoDbClientOptions): DynamoDBDo
   if (options.endpoint !== undefined) config.endpoint = options.endpoint;
   const region = options.region ?? (loopback ? 'local' : undefined);
   if (region !== undefined) config.region = region;
-  if (loopback && !options.environmentHasCredentials) config.credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  if (loopback) config.credentials = emulatorCredentials;
   return DynamoDBDocumentClient.from(new DynamoDBClient(config), { marshallOptions: { removeUndefinedValues: true } });
 }

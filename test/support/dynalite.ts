@@ -28,7 +28,7 @@ export interface TestDynalite {
 }
 
 export function testClient(url: string, extra: Partial<DynamoDbClientOptions> = {}): DynamoDBDocumentClient {
-  return createDocumentClient({ endpoint: url, region: undefined, environmentHasCredentials: false, ...extra });
+  return createDocumentClient({ endpoint: url, ...extra });
 }
 
 export async function startTestDynalite(): Promise<TestDynalite> {
