@@ -28,6 +28,9 @@ export interface AccessClaims {
   groups: string[];
   /** Epoch seconds. */
   exp: number;
+  /** The token's id, and the id Cognito keeps across the refreshes of one sign-in: what ties it to a stored session. */
+  jti?: string;
+  originJti?: string;
 }
 
 export interface IdClaims {
@@ -181,6 +184,8 @@ export function createTokenVerifiers(cognito: CognitoSettings, options: Verifier
         scope: Object.freeze(typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : []) as string[],
         groups: Object.freeze(stringArray(payload['cognito:groups'])) as string[],
         exp: payload.exp as number,
+        jti: typeof payload.jti === 'string' ? payload.jti : undefined,
+        originJti: typeof payload.origin_jti === 'string' ? payload.origin_jti : undefined,
       });
       const jwk = verifiedWith.get(payload);
       // Only compact JWS strings are remembered (the guards' Bearer fast path relies on it).
