@@ -23,7 +23,7 @@ RUN npm run build
 
 FROM build AS local
 # Mount points of docker-compose.yml's named volumes: a new volume takes over the ownership of its mount point.
-RUN mkdir -p /data/emulator /data/local-stack && chown node:node /data/emulator /data/local-stack
+RUN mkdir -p /data/emulator /data/local-stack /data/dynalite && chown node:node /data/emulator /data/local-stack /data/dynalite
 ENV AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE=1 \
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 USER node

@@ -16,7 +16,6 @@
  *     Environment: PUBLIC_BASE_URL (default http://localhost:3000), DEMO_PASSWORD (generated and printed when unset).
  */
 import { AdminInitiateAuthCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -26,6 +25,8 @@ import { bootstrapLocalPool, type LocalPool } from './bootstrap';
 import { writeEmulatorConfig } from './emulator-config';
 import { loadOrCreateLocalCookieKey } from './cookie-keys';
 import { generateDemoPassword } from './demo-password';
+import { createSessionTable, LOCAL_SESSION_TABLE } from './dynalite';
+import { renderSettings, writeSettingsFile } from './env-file';
 import { LocalStackError } from './errors';
 import { localStackSettings } from './local-stack';
 
@@ -37,11 +38,19 @@ export const DEFAULT_PUBLIC_BASE_URL = 'http://localhost:3000';
 
 const USAGE = `usage:
   bootstrap-cli emulator --issuer-domain <url>
-  bootstrap-cli bootstrap --out <env file> [--endpoint <url>] [--issuer-domain <url>] [--key-dir <dir>]`;
+  bootstrap-cli bootstrap --out <env file> [--endpoint <url>] [--issuer-domain <url>] [--key-dir <dir>] [--dynamodb-endpoint <url>]`;
 
 export type CliCommand =
   | { command: 'emulator'; issuerDomain: string }
-  | { command: 'bootstrap'; endpoint: string; issuerDomain: string; out: string; keyDir: string };
+  | {
+      command: 'bootstrap';
+      endpoint: string;
+      issuerDomain: string;
+      out: string;
+      keyDir: string;
+      /** dynalite (or DynamoDB) for server-side sessions: the table is created there and SESSION_* settings written. */
+      dynamodbEndpoint?: string;
+    };
 
 /** Parses the command line (without `node` and the script). Throws LocalStackError with the usage on a mistake. */
 export function parseCliArgs(argv: string[]): CliCommand {
@@ -68,6 +77,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
       issuerDomain: loopbackOrigin('--issuer-domain', values['issuer-domain'] ?? endpoint),
       out,
       keyDir: path.resolve(values['key-dir'] ?? path.dirname(out)),
+      ...(values['dynamodb-endpoint'] ? { dynamodbEndpoint: loopbackOrigin('--dynamodb-endpoint', values['dynamodb-endpoint']) } : {}),
     };
   }
   throw new LocalStackError(`${command ? `unknown command ${command}` : 'no command given'}\n${USAGE}`);
@@ -83,6 +93,7 @@ function parseWithOptions(argv: string[]) {
       'issuer-domain': { type: 'string' },
       out: { type: 'string' },
       'key-dir': { type: 'string' },
+      'dynamodb-endpoint': { type: 'string' },
     },
   });
 }
@@ -136,6 +147,8 @@ export interface BootstrapCliOptions {
   issuerDomain: string;
   out: string;
   keyDir: string;
+  /** Server-side sessions in this dynalite: the table is created (idempotently) and SESSION_* written. */
+  dynamodbEndpoint?: string;
   publicBaseUrl: string;
   demoPassword: string;
   /** How long to wait for the emulator's /health. @default 30_000 */
@@ -151,6 +164,7 @@ export async function runBootstrap(options: BootstrapCliOptions): Promise<Bootst
     demoPassword: options.demoPassword,
   });
   const settings = bffSettings(options, pool, loadOrCreateLocalCookieKey(options.keyDir));
+  if (options.dynamodbEndpoint) await createSessionTable(options.dynamodbEndpoint);
   await assertIssuer(options.endpoint, pool, settings.COGNITO_ISSUER as string);
   try {
     parseConfig(settings);
@@ -167,7 +181,7 @@ export async function runBootstrap(options: BootstrapCliOptions): Promise<Bootst
  * COOKIE_KEYS), with the issuer the emulator was pinned to and the public base URL the client was registered for.
  */
 export function bffSettings(
-  where: { endpoint: string; issuerDomain: string; publicBaseUrl: string },
+  where: { endpoint: string; issuerDomain: string; publicBaseUrl: string; dynamodbEndpoint?: string },
   pool: LocalPool,
   cookieKey: string,
 ): Record<string, string> {
@@ -175,6 +189,9 @@ export function bffSettings(
     ...localStackSettings({ url: where.endpoint }, pool, cookieKey),
     COGNITO_ISSUER: `${where.issuerDomain}/${pool.userPoolId}`,
     PUBLIC_BASE_URL: where.publicBaseUrl,
+    ...(where.dynamodbEndpoint
+      ? { SESSION_STORE: 'dynamodb', SESSION_TABLE: LOCAL_SESSION_TABLE, DYNAMODB_ENDPOINT: where.dynamodbEndpoint }
+      : {}),
   };
 }
 
@@ -238,28 +255,17 @@ async function assertIssuer(endpoint: string, pool: LocalPool, expectedIssuer: s
   }
 }
 
-/** What `node --env-file` reads unquoted and unchanged: no spaces, quotes, `#`, `$` or line breaks. */
-const ENV_FILE_VALUE = /^[A-Za-z0-9_.:/@%+=,-]*$/;
+const BOOTSTRAP_HEADER = [
+  '# Written by `bootstrap-cli bootstrap` (src/local/bootstrap-cli.ts) for the BFF: node --env-file=<this file>.',
+  '# It holds the app client secret and the cookie-sealing key: keep it private. Rewritten at every bootstrap.',
+];
 
 export function renderEnvFile(settings: Record<string, string>): string {
-  const lines = [
-    '# Written by `bootstrap-cli bootstrap` (src/local/bootstrap-cli.ts) for the BFF: node --env-file=<this file>.',
-    '# It holds the app client secret and the cookie-sealing key: keep it private. Rewritten at every bootstrap.',
-  ];
-  for (const [name, value] of Object.entries(settings)) {
-    if (!/^[A-Z][A-Z0-9_]*$/.test(name)) throw new LocalStackError(`not an environment variable name: ${name}`);
-    if (!ENV_FILE_VALUE.test(value)) throw new LocalStackError(`${name} has characters an env file would change`);
-    lines.push(`${name}=${value}`);
-  }
-  return `${lines.join('\n')}\n`;
+  return renderSettings(settings, BOOTSTRAP_HEADER);
 }
 
-/** Written whole or not at all (a temporary file renamed into place), readable by its owner only. */
 function writeEnvFile(file: string, settings: Record<string, string>): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, renderEnvFile(settings), { mode: 0o600 });
-  renameSync(temporary, file);
+  writeSettingsFile(file, settings, BOOTSTRAP_HEADER);
 }
 
 /** The CLI. Returns the exit code for `bootstrap`; `emulator` keeps the process running cognito-local. */

@@ -9,9 +9,12 @@ import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
+import { createDocumentClient } from '../sessions/dynamodb-client';
+import { ensureSessionTable } from '../sessions/table';
 import { LocalStackError } from './errors';
 
-export const DEFAULT_DYNALITE_PORT = 8000;
+/** The sessions table of the local stack (and of `docker compose up`). */
+export const LOCAL_SESSION_TABLE = 'cognito-bff-sessions';
 const HOST = '127.0.0.1';
 const DEFAULT_READY_TIMEOUT_MS = 15_000;
 const KILL_GRACE_MS = 3_000;
@@ -101,4 +104,35 @@ function answersOn(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+export interface LocalSessionStore {
+  dynalite: RunningDynalite;
+  /** `SESSION_STORE`, `SESSION_TABLE`, `DYNAMODB_ENDPOINT` for the BFF. */
+  settings: Record<string, string>;
+}
+
+/** dynalite with the sessions table created (idempotently): the local stack's `SESSION_STORE=dynamodb`. */
+export async function startLocalSessionStore(options: DynaliteOptions): Promise<LocalSessionStore> {
+  const dynalite = await startDynalite(options);
+  try {
+    await createSessionTable(dynalite.url);
+  } catch (error) {
+    await dynalite.stop();
+    throw new LocalStackError(`could not create the sessions table in dynalite: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return {
+    dynalite,
+    settings: { SESSION_STORE: 'dynamodb', SESSION_TABLE: LOCAL_SESSION_TABLE, DYNAMODB_ENDPOINT: dynalite.url },
+  };
+}
+
+/** Creates the local sessions table at `endpoint` unless it exists (the bootstrap of `docker compose up` too). */
+export async function createSessionTable(endpoint: string): Promise<void> {
+  const client = createDocumentClient({ endpoint });
+  try {
+    await ensureSessionTable(client, LOCAL_SESSION_TABLE);
+  } finally {
+    client.destroy();
+  }
 }

@@ -10,6 +10,8 @@ import { bootstrapLocalPool, type LocalPool } from './bootstrap';
 import { startCognitoFront, type CognitoFront } from './cognito-front';
 import { loadOrCreateLocalCookieKey } from './cookie-keys';
 import { generateDemoPassword } from './demo-password';
+import { startLocalSessionStore, type LocalSessionStore } from './dynalite';
+import { writeSettingsFile } from './env-file';
 import { freeLoopbackPort, startEmulator, type RunningEmulator } from './emulator';
 import { DEFAULT_EMULATOR_PORT } from './settings';
 
@@ -28,6 +30,8 @@ export interface LocalStackOptions {
   demoPassword?: string;
   /** The emulator's log lines. @default discard */
   onLog?: (line: string) => void;
+  /** Server-side sessions: dynalite on this 127.0.0.1 port (data in `<rootDir>/dynalite`). @default none (cookie sessions) */
+  dynalitePort?: number;
 }
 
 export interface LocalStack {
@@ -40,8 +44,15 @@ export interface LocalStack {
   settings: Record<string, string>;
   /** One line for the start-up log: what the local stack emulates beyond cognito-local, and what it does not. */
   notice: string;
+  /** Where `settings` were written for a second BFF process (`<rootDir>/stack.env`). */
+  envFile: string;
   stop(): Promise<void>;
 }
+
+const STACK_ENV_HEADER = [
+  '# Every setting the local stack derived (npm start), for a second BFF process against the same emulators and',
+  '# sessions: PORT=3001 PUBLIC_BASE_URL=<the first one> node --env-file=.local/stack.env ... Keep it private.',
+];
 
 /** What differs from Cognito locally (README "The local stack's Cognito"); said at every start. */
 export function emulationNotice(frontUrl: string): string {
@@ -64,7 +75,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     revokedFile: path.join(options.rootDir, 'revoked-refresh-tokens'),
   });
   let emulator: RunningEmulator | undefined;
+  let sessions: LocalSessionStore | undefined;
   try {
+    if (options.dynalitePort !== undefined) {
+      sessions = await startLocalSessionStore({
+        port: options.dynalitePort,
+        dataDir: path.join(options.rootDir, 'dynalite'),
+        onLog: options.onLog,
+      });
+    }
     emulator = await startEmulator({
       port: await freeLoopbackPort(EMULATOR_HOST),
       host: EMULATOR_HOST,
@@ -85,20 +104,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const cookieKey = loadOrCreateLocalCookieKey(options.rootDir);
     const running = emulator;
+    const settings = { ...localStackSettings(front, pool, cookieKey), ...sessions?.settings };
+    const envFile = path.join(options.rootDir, 'stack.env');
+    writeSettingsFile(envFile, settings, STACK_ENV_HEADER);
+    const store = sessions;
     return {
       emulator: running,
       front,
       pool,
-      settings: localStackSettings(front, pool, cookieKey),
+      settings,
       notice: emulationNotice(front.url),
+      envFile,
       stop: async () => {
         await front.close();
         await running.stop();
+        await store?.dynalite.stop();
       },
     };
   } catch (error) {
     await front.close();
     await emulator?.stop();
+    await sessions?.dynalite.stop();
     throw error;
   }
 }

@@ -33,6 +33,7 @@ const finalStage = dockerfile.stages[dockerfile.stages.length - 1]!;
 const cognito = service(compose, 'cognito');
 const bootstrap = service(compose, 'bootstrap');
 const bff = service(compose, 'bff');
+const dynalite = service(compose, 'dynalite');
 
 const CLI = 'dist/local/bootstrap-cli.js';
 
@@ -67,8 +68,27 @@ function bffEnvironment(): { env: Record<string, string>; envFile: string } {
 }
 
 describe('docker-compose.yml', () => {
-  it('has the emulator, the one-shot bootstrap and the BFF', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['bff', 'bootstrap', 'cognito']);
+  it('has the emulator, dynalite, the one-shot bootstrap and the BFF', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['bff', 'bootstrap', 'cognito', 'dynalite']);
+  });
+
+  it('runs dynalite on the loopback of the shared namespace, where the bootstrap creates the table and the BFF keeps sessions', () => {
+    expect(dynalite.build).toMatchObject({ context: '.', target: 'local' });
+    expect(dynalite.network_mode).toBe('service:cognito');
+    expect(dynalite.ports).toBeUndefined();
+    const [node, cli, ...args] = command(dynalite);
+    expect(node).toBe('node');
+    // The npm package's own CLI, installed in the local stage (a development dependency).
+    expect(cli).toBe('node_modules/dynalite/cli.js');
+    const flag = (name: string) => args[args.indexOf(name) + 1];
+    expect(flag('--host')).toBe('127.0.0.1');
+    if (bootstrapCli.command !== 'bootstrap') throw new Error('the bootstrap service does not run `bootstrap`');
+    expect(bootstrapCli.dynamodbEndpoint).toBe(`http://127.0.0.1:${flag('--port')}`);
+    // A named volume: sessions survive `docker compose down`.
+    expect(Object.keys(compose.volumes ?? {})).toContain(volumeOf(dynalite, flag('--path')!)?.volume);
+    const { env } = bffEnvironment();
+    expect(env).toMatchObject({ SESSION_STORE: 'dynamodb', DYNAMODB_ENDPOINT: bootstrapCli.dynamodbEndpoint });
+    expect(env.SESSION_TABLE).toBeTruthy();
   });
 
   it('builds each service from a stage of the Dockerfile: the BFF from the final (shipped) one', () => {
@@ -192,7 +212,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('starts in order: emulator healthy, then the bootstrap, then the BFF once the bootstrap succeeded', () => {
-    expect(bootstrap.depends_on).toEqual({ cognito: { condition: 'service_healthy' } });
+    expect(bootstrap.depends_on).toEqual({ cognito: { condition: 'service_healthy' }, dynalite: { condition: 'service_healthy' } });
     expect(bff.depends_on).toMatchObject({
       cognito: { condition: 'service_healthy' },
       bootstrap: { condition: 'service_completed_successfully' },

@@ -1,7 +1,10 @@
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { parseEnv } from 'node:util';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalStack } from '../../src/local/local-stack';
 import { buildAuthorizationRequest, exchangeCode, freePort, signInThroughEmulatorForm } from '../support/cognito-local';
+import { testClient } from '../support/dynalite';
 import { isAlive, tempDir } from './helpers';
 
 describe('startLocalStack', () => {
@@ -86,6 +89,35 @@ describe('startLocalStack', () => {
     } finally {
       await first.stop();
       await second?.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs dynalite beside the emulator with the sessions table, and writes every derived setting to stack.env', async () => {
+    const dir = await tempDir();
+    const [emulatorPort, dynalitePort] = [await freePort(), await freePort()];
+    const stack = await startLocalStack({ rootDir: dir, emulatorPort, dynalitePort, publicBaseUrl: 'http://localhost:3000' });
+    try {
+      expect(stack.settings).toMatchObject({
+        SESSION_STORE: 'dynamodb',
+        SESSION_TABLE: 'cognito-bff-sessions',
+        DYNAMODB_ENDPOINT: `http://127.0.0.1:${dynalitePort}`,
+      });
+      // What a second BFF process reads: exactly the settings this one runs with.
+      expect(stack.envFile).toBe(`${dir}/stack.env`);
+      expect(parseEnv(await readFile(stack.envFile, 'utf8'))).toEqual(stack.settings);
+      const client = testClient(stack.settings.DYNAMODB_ENDPOINT!);
+      try {
+        const { Table } = await client.send(new DescribeTableCommand({ TableName: 'cognito-bff-sessions' }));
+        expect(Table?.KeySchema).toEqual([
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ]);
+      } finally {
+        client.destroy();
+      }
+    } finally {
+      await stack.stop();
       await rm(dir, { recursive: true, force: true });
     }
   });
