@@ -4,6 +4,7 @@
  * clock, randomness) here. Not part of the package's documented surface. No I/O happens here.
  */
 import { randomBytes } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import express, { Router, type IRouter, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { AuthContext } from './auth/context';
 import { gatewayClaimsOf } from './auth/gateway-claims';
@@ -15,7 +16,7 @@ import { loginRoute } from './auth/routes/login';
 import { logoutRoute } from './auth/routes/logout';
 import { refreshRoute } from './auth/routes/refresh';
 import { sessionRoute } from './auth/routes/session';
-import { createSealer } from './auth/sealing';
+import { createSealer, type Sealer } from './auth/sealing';
 import { SessionCookies } from './auth/session-cookies';
 import type { TokenVerifiers } from './auth/verifiers';
 import { InvalidRequestError } from './errors';
@@ -32,6 +33,10 @@ import { recordOutcomes } from './metrics/outcomes';
 import type { MetricsRecorder } from './metrics/recorder';
 import { lazyUpstreamAgent, mountApiProxy, type ApiProxyOptions } from './proxy';
 import type { Config } from './options';
+import { createDocumentClient } from './sessions/dynamodb-client';
+import { createDynamoDbSessionStore } from './sessions/dynamodb-store';
+import { endSessionRoute, listSessionsRoute, type SessionRoutesDeps } from './sessions/routes';
+import { ServerSessions } from './sessions/server-sessions';
 
 /** What `createBff` returns (README, "Use it in your own app"). */
 export interface Bff {
@@ -61,6 +66,8 @@ export interface BffParts {
   httpPolicy?: 'own' | 'none';
   /** Where the outcome metrics go (src/metrics: EMF lines in Lambda, OpenTelemetry in the HTTP server). @default none */
   metrics?: MetricsRecorder;
+  /** With `sessionStore: 'dynamodb'`: the DynamoDB document client. @default one for `dynamodbEndpoint` (no I/O until used) */
+  dynamodbClient?: DynamoDBDocumentClient;
 }
 
 /** The Bff plus what the standalone app composes around it. */
@@ -98,6 +105,21 @@ function runInOrder(layers: readonly RequestHandler[], req: Request, res: Respon
   step();
 }
 
+/** Server-side sessions on the configured table (SESSION_STORE=dynamodb); the client does no I/O until a request. */
+function serverSessions(config: Config, parts: BffParts, sealer: Sealer, now: () => number): ServerSessions {
+  const client = parts.dynamodbClient ?? createDocumentClient({ endpoint: config.dynamodbEndpoint });
+  return new ServerSessions({
+    store: createDynamoDbSessionStore({ client, table: config.sessionTable ?? '', sealer, now }),
+    idp: parts.idp,
+    verifiers: parts.verifiers,
+    logger: parts.logger,
+    now,
+    sessionLifetimeSeconds: config.refreshCookieMaxAgeSeconds,
+    revocationCheckSeconds: config.revocationCheckSeconds,
+    idpTimeoutMs: config.idpTimeoutMs,
+  });
+}
+
 export function assembleBff(config: Config, parts: BffParts): AssembledBff {
   const { logger } = parts;
   const now = parts.clock ?? Date.now;
@@ -113,8 +135,20 @@ export function assembleBff(config: Config, parts: BffParts): AssembledBff {
     now,
     random,
   };
+  if (config.sessionStore === 'dynamodb') context.sessions = serverSessions(config, parts, sealer, now);
   // Behind API Gateway the authorizer's claims ride on the request (src/apigateway/): checked against our own.
+  // With server-side sessions it also refuses the tokens of ended sessions, for every route it guards.
   const authenticate = createAuthenticate({ ...context, gatewayClaims: gatewayClaimsOf });
+  const sessionRoutes: SessionRoutesDeps = {
+    sessions: context.sessions,
+    authenticate,
+    logger,
+    cookieSessionId: (req, sub) => {
+      const record = context.cookies.readSession(req);
+      return record?.user.sub === sub ? record.sid : undefined;
+    },
+    clearCookies: (req) => context.cookies.clearAll(req.cookies ?? {}),
+  };
   const csrf = requireCsrfProtection({ allowedOrigins: config.allowedOrigins, cookies: context.cookies });
   // POST /auth/callback is not authenticated by a cookie, so it needs no X-CSRF header; it is still refused from a
   // foreign Origin (login CSRF), and only application/json is read, which a cross-site form cannot send.
@@ -164,7 +198,10 @@ export function assembleBff(config: Config, parts: BffParts): AssembledBff {
     );
     router.get('/auth/session', sessionRoute(context, authenticate));
     router.post('/auth/refresh', csrf, refreshRoute(context));
-    router.post('/auth/logout', csrf, logoutRoute(context));
+    // A body is optional here (`{"everywhere":true}`); read as JSON only, never inflated.
+    router.post('/auth/logout', csrf, requireIdentityEncoding, express.json({ limit: '1kb', inflate: false }), logoutRoute(context));
+    router.get('/auth/sessions', listSessionsRoute(sessionRoutes));
+    router.delete('/auth/sessions/:id', csrf, endSessionRoute(sessionRoutes));
     // Token relay (config.apiProxy): each prefix guarded as requireAuth guards a team's route, then relayed.
     if (config.apiProxy.length > 0) mountApiProxy(router, relayOptions);
     // Anything else under /auth is ours to refuse, as JSON.

@@ -1,6 +1,7 @@
 /** What the /auth routes share: built once per app in createApp. */
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import type { ServerSessions } from '../sessions/server-sessions';
 import type { IdpClient } from './idp-client';
 import type { Sealer } from './sealing';
 import type { SessionCookies } from './session-cookies';
@@ -16,6 +17,8 @@ export interface AuthContext {
   /** Epoch milliseconds. */
   now: () => number;
   random: (size: number) => Buffer;
+  /** Server-side sessions (SESSION_STORE=dynamodb); undefined: every session lives in its cookies. */
+  sessions?: ServerSessions;
 }
 
 export const nowSeconds = (context: AuthContext): number => Math.floor(context.now() / 1000);

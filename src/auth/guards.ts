@@ -84,16 +84,23 @@ export function createAuthenticate(deps: {
   cookies: SessionCookies;
   logger: Logger;
   gatewayClaims?: (req: Request) => GatewayClaims | undefined;
+  /**
+   * Server-side sessions (SESSION_STORE=dynamodb): whether the token's session is still live. Synchronous when known
+   * (src/sessions/liveness.ts), so the hot path stays free of promises; throws UnauthenticatedError when it has ended.
+   */
+  sessions?: { check(claims: AccessClaims): void | Promise<void> };
 }) {
   // Behind API Gateway the authorizer already checked a token; if it names someone else, something is wrong
   // between the edge and us (a header and a cookie that disagree, a confused deputy): refuse and say so.
-  const identity = (req: Request, claims: AccessClaims, via: Identity['via']): Identity => {
+  const identity = (req: Request, claims: AccessClaims, via: Identity['via']): Identity | Promise<Identity> => {
     const gateway = deps.gatewayClaims?.(req);
     if (gateway && gateway.sub !== undefined && gateway.sub !== claims.sub) {
       deps.logger.warn('security: authorizer identity differs from the verified token', { event: 'identity_mismatch', path: req.path });
       throw new UnauthenticatedError('invalid_token', 'The access token is not valid.', 'authorizer sub mismatch', 'invalid_token');
     }
-    return { claims, via };
+    // A verified token whose session has ended (logout, another device, "everywhere") counts for nothing.
+    const live = deps.sessions?.check(claims);
+    return live === undefined ? { claims, via } : live.then(() => ({ claims, via }));
   };
   const verify = async (req: Request, presented: { token: string; via: Identity['via'] }): Promise<Identity> => {
     let claims: AccessClaims;

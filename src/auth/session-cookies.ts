@@ -15,11 +15,10 @@
  * name is read from the raw header and order never decides. No valid session cookie: no refresh token counts. Every
  * credential-bearing cookie that is not `__Host-` must go through `bound()` here.
  */
+import { assertWithinCookieBudget, SessionTooLargeError } from './cookie-budget';
 import type { Sealer } from './sealing';
-import { IdpUnavailableError } from '../errors';
 import { chunkedCandidates, cookieCopies, type CookieCopies } from '../http/cookie-copies';
 import {
-  clearChunkedCookie,
   CookieTooLargeError,
   expireCookie,
   MAX_CHUNKS,
@@ -60,6 +59,16 @@ export interface SessionProfile {
 export interface SessionRecord extends SessionProfile {
   /** Random binding id of one sign-in, kept across its refreshes; the refresh cookie counts only with the same one. */
   sid: string;
+  /**
+   * Server-side sessions (SESSION_STORE=dynamodb) only: `sid` names the stored session of `user.sub`, and this is the
+   * refresh generation the cookies were issued at (a refresh from older cookies takes the newer tokens).
+   */
+  generation?: number;
+}
+
+/** How a session's cookies are issued with server-side sessions: no refresh cookie, the reference's generation. */
+export interface ServerSideIssue {
+  generation: number;
 }
 
 export interface NewSession {
@@ -135,10 +144,15 @@ export class SessionCookies {
    * cleared. Tokens too large for the cookie budget are the IdP's answer we cannot use (a 502, logged as an error),
    * never a crash.
    */
-  issue(req: CookieRequest, session: NewSession, sid: string, nowSeconds: number): string[] {
+  issue(req: CookieRequest, session: NewSession, sid: string, nowSeconds: number, serverSide?: ServerSideIssue): string[] {
     const cookies = req.cookies ?? {};
     const lifetime = Math.max(0, session.profile.expiresAt - nowSeconds);
-    const record: SessionRecord = { sid, user: session.profile.user, expiresAt: session.profile.expiresAt };
+    // The groups travel in the access token already (every guarded route reads them there): not twice, which would
+    // double what a user in many groups costs the cookie budget.
+    const user = { ...session.profile.user, groups: [] };
+    const record: SessionRecord = serverSide
+      ? { sid, user, expiresAt: session.profile.expiresAt, generation: serverSide.generation }
+      : { sid, user, expiresAt: session.profile.expiresAt };
     try {
       const headers = [
         ...writeChunkedCookie(cookies, ACCESS_COOKIE, session.accessToken, { ...this.hostAttrs, maxAgeSeconds: lifetime }),
@@ -147,14 +161,22 @@ export class SessionCookies {
           maxAgeSeconds: this.refreshMaxAgeSeconds,
         }),
       ];
-      if (session.refreshToken !== undefined) {
+      if (serverSide) {
+        // The refresh token stays on the server; a refresh cookie of an earlier cookie-mode session goes.
+        headers.push(...this.allForms(REFRESH_COOKIE).map((name) => expireCookie(name, this.refreshAttrs)));
+      } else if (session.refreshToken !== undefined) {
         const sealed = this.sealer.seal(REFRESH_PURPOSE, JSON.stringify({ sid, refreshToken: session.refreshToken }));
         headers.push(...writeChunkedCookie(cookies, REFRESH_COOKIE, sealed, this.refreshAttrs));
+      } else {
+        // A refresh without rotation keeps the refresh cookie: it still counts toward the budget.
+        assertWithinCookieBudget([...headers, ...this.boundRefreshCookie(req, sid)]);
       }
+      // Whole or not at all: a session that cannot fit is refused before any of it is set.
+      assertWithinCookieBudget(headers);
       return headers;
     } catch (error) {
       if (!(error instanceof CookieTooLargeError)) throw error;
-      throw new IdpUnavailableError('idp_bad_response', `tokens too large for the session cookies: ${error.message}`);
+      throw new SessionTooLargeError(`a session cookie needs more than the chunks a browser keeps: ${error.message}`);
     }
   }
 
@@ -201,12 +223,27 @@ export class SessionCookies {
       .filter((name) => name.startsWith(TRANSACTION_COOKIE_PREFIX))
       .slice(0, MAX_TRANSACTIONS_READ)
       .map((name) => expireCookie(name, TRANSACTION_COOKIE_ATTRS));
+    // Every form each name can take, whatever the request carries or how unreadable it is: a browser whose cookies we
+    // cannot read (or that holds more than it sent) is still signed out completely.
     return [
-      ...clearChunkedCookie(cookies, ACCESS_COOKIE, this.hostAttrs),
-      ...clearChunkedCookie(cookies, SESSION_COOKIE, this.hostAttrs),
-      ...clearChunkedCookie(cookies, REFRESH_COOKIE, this.refreshAttrs),
+      ...this.allForms(ACCESS_COOKIE).map((name) => expireCookie(name, this.hostAttrs)),
+      ...this.allForms(SESSION_COOKIE).map((name) => expireCookie(name, this.hostAttrs)),
+      ...this.allForms(REFRESH_COOKIE).map((name) => expireCookie(name, this.refreshAttrs)),
       ...transactions,
     ];
+  }
+
+  /** A cookie name plain and in every chunk form. */
+  private allForms(name: string): string[] {
+    return [name, ...Array.from({ length: MAX_CHUNKS }, (_, index) => `${name}.${index}`)];
+  }
+
+  /** The request's refresh cookie bound to `sid`, as the `name=value` pairs it keeps adding to the Cookie header. */
+  private boundRefreshCookie(req: CookieRequest, sid: string): string[] {
+    const cookies = req.cookies ?? {};
+    const names = Object.keys(cookies).filter((name) => isRefreshName(name) && typeof cookies[name] === 'string');
+    if (names.length === 0 || this.boundRefreshToken(req, { sid } as SessionRecord) === undefined) return [];
+    return names.map((name) => `${name}=${String(cookies[name])}`);
   }
 
   /** The binding rule for a cookie another host could plant: the first copy sealed for `purpose` with this `sid`. */

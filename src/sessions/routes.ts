@@ -7,8 +7,10 @@
  * as an id that never existed. With `SESSION_STORE=cookie` there is nothing to list: `501 session_store_required`.
  */
 import type { Request, Response } from 'express';
-import { AppError } from '../errors';
+import { nowSeconds, type AuthContext } from '../auth/context';
+import { SessionTooLargeError } from '../auth/cookie-budget';
 import type { Authenticate } from '../auth/guards';
+import { AppError, UnauthenticatedError } from '../errors';
 import type { Logger } from '../logger';
 import { ServerSessions } from './server-sessions';
 
@@ -71,4 +73,43 @@ export function endSessionRoute(deps: SessionRoutesDeps) {
     if (id === current) res.append('Set-Cookie', deps.clearCookies(req));
     res.status(204).end();
   };
+}
+
+/**
+ * POST /auth/refresh with server-side sessions: the reference in `__Host-bff-session` names the session; the store's
+ * refresh token is renewed once (RefreshLease) and the caller gets the renewed access token and a new reference. An
+ * ended session clears the cookies (401); the store or the IdP failing leaves them untouched (503/502/504).
+ */
+export async function refreshServerSession(context: AuthContext, sessions: ServerSessions, req: Request, res: Response): Promise<void> {
+  const current = context.cookies.readSession(req);
+  try {
+    if (current === undefined)
+      throw new UnauthenticatedError('refresh_refused', 'There is no session to refresh; sign in again.', 'no valid session reference');
+    const renewed = await sessions.refresh(current.user.sub, current.sid, current.generation ?? 0);
+    res.append(
+      'Set-Cookie',
+      context.cookies.issue(req, renewed.session, current.sid, nowSeconds(context), { generation: renewed.generation }),
+    );
+    context.logger.info('session refreshed', { event: 'refresh', sub: current.user.sub, generation: renewed.generation });
+    res.status(200).json({ expiresAt: renewed.session.profile.expiresAt });
+  } catch (error) {
+    if (error instanceof UnauthenticatedError || error instanceof SessionTooLargeError)
+      res.append('Set-Cookie', context.cookies.clearAll(req.cookies ?? {}));
+    throw error;
+  }
+}
+
+/**
+ * POST /auth/logout with server-side sessions: the session named by the reference ends in the store (with
+ * `{"everywhere":true}` every session of its user), and so at once on this instance; the refresh tokens are revoked.
+ * The store unreachable: 503 and no cookie touched, so the user can try again and nothing is left half ended.
+ */
+export async function logoutServerSession(context: AuthContext, sessions: ServerSessions, req: Request, res: Response): Promise<void> {
+  const current = context.cookies.readSession(req);
+  const body: unknown = req.body;
+  const everywhere = typeof body === 'object' && body !== null && (body as { everywhere?: unknown }).everywhere === true;
+  const ended = current === undefined ? [] : await sessions.end(current.user.sub, current.sid, everywhere);
+  res.append('Set-Cookie', context.cookies.clearAll(req.cookies ?? {}));
+  context.logger.info('signed out', { event: 'sign_out', sub: current?.user.sub, everywhere, ended: ended.length });
+  res.status(200).json({ logoutUrl: context.idp.logoutUrl(context.config.publicBaseUrl + '/') });
 }

@@ -10,7 +10,6 @@
  * - logout, "everywhere" and DELETE /auth/sessions/:id end sessions in the store and in this instance's memory at once,
  *   and revoke their refresh tokens at the IdP (best effort).
  */
-import { randomBytes } from 'node:crypto';
 import { TokenRejectedError, UnauthenticatedError } from '../errors';
 import type { Logger } from '../logger';
 import type { IdpClient } from '../auth/idp-client';
@@ -89,11 +88,10 @@ export class ServerSessions {
     return { key, expiresAt: ids.originJti ? this.nowSeconds() + this.options.sessionLifetimeSeconds : ids.exp };
   }
 
-  /** Stores a signed-in session; answers its id (the cookie's reference). */
-  async begin(session: NewSession, context: SignInContext): Promise<string> {
+  /** Stores a signed-in session under `sid` (the id its cookie reference names). */
+  async begin(session: NewSession, sid: string, context: SignInContext): Promise<void> {
     if (session.refreshToken === undefined) throw new TokenRejectedError('sign-in without a refresh token');
     const now = this.nowSeconds();
-    const sid = randomBytes(16).toString('base64url');
     const stored: StoredSession = {
       sub: session.profile.user.sub,
       sid,
@@ -109,7 +107,6 @@ export class ServerSessions {
       lease: undefined,
     };
     await this.options.store.create(stored, this.tokenItem(session.accessToken));
-    return sid;
   }
 
   /**

@@ -2,6 +2,7 @@
  * Builds the product for a test: configuration parsed from an env record, the real runtime (axios IdP client,
  * aws-jwt-verify verifiers), a logger whose lines are kept for leak checks, and a Target for either runtime.
  */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createApp } from '../../src/app';
 import { parseConfig, type Config } from '../../src/config';
 import { createLambdaHandler } from '../../src/aws-lambda/handler';
@@ -48,15 +49,19 @@ export interface Harness {
   handler?: LambdaHandlerType;
 }
 
-export function buildHarness(
-  kind: RuntimeKind,
-  env: Record<string, string>,
-  options: { clock?: () => number; door?: LambdaFrontDoor } = {},
-): Harness {
+export interface HarnessOptions {
+  clock?: () => number;
+  door?: LambdaFrontDoor;
+  /** With SESSION_STORE=dynamodb: the document client the store uses (fault injection); default one for DYNAMODB_ENDPOINT. */
+  sessionStoreClient?: DynamoDBDocumentClient;
+}
+
+export function buildHarness(kind: RuntimeKind, env: Record<string, string>, options: HarnessOptions = {}): Harness {
   const config = parseConfig(env);
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
   const runtime = createRuntime(config);
+<<<<<<< HEAD
   const deps = { config, ...runtime, logger, ...(options.clock ? { clock: options.clock } : {}) };
   const metrics: string[] = [];
   const target =
@@ -64,6 +69,17 @@ export function buildHarness(
       ? httpTarget(createApp(deps))
       : lambdaTarget(createLambdaHandler(deps, { writeMetrics: (line) => metrics.push(line) }), config.basePath, options.door);
   return { target, config, logs, metrics };
+=======
+  const deps = {
+    config,
+    ...runtime,
+    logger,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.sessionStoreClient ? { dynamodbClient: options.sessionStoreClient } : {}),
+  };
+  const target = kind === 'http' ? httpTarget(createApp(deps)) : lambdaTarget(createLambdaHandler(deps), config.basePath, options.door);
+  return { target, config, logs };
+>>>>>>> 631e770 (Server-side sessions wired in: sign-in stores the session, the one authenticate function refuses tokens of ended sessions (liveness memory, REVOCATION_CHECK_SECONDS), refresh once per session across instances, logout/everywhere end sessions, GET/DELETE /auth/sessions (501 in cookie mode); cookie budget (session_too_large), logout clears every form of every auth cookie; groups travel only in the access token)
 }
 
 /** The path part of an absolute URL below the base URL, as the target is addressed (stage excluded). */

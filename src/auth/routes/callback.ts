@@ -11,7 +11,8 @@
 import type { Request, Response } from 'express';
 import { AppError, InvalidRequestError, LoginTransactionError } from '../../errors';
 import { expireCookie } from '../../http/cookies';
-import { nowSeconds, type AuthContext } from '../context';
+import type { AuthContext } from '../context';
+import { newSessionCookies } from '../new-session';
 import { singleParameter } from '../request-input';
 import { sessionFromTokens, type NonceCheck } from '../session';
 import { openTransaction, sameSecret, TRANSACTION_COOKIE_ATTRS, transactionCookieName, type LoginTransaction } from '../transaction';
@@ -59,7 +60,7 @@ export function callbackGetRoute(context: AuthContext) {
       if (!code) throw new InvalidRequestError('invalid_request', 'The sign-in response has no code.');
       const tokens = await context.idp.exchangeCode({ code, redirectUri: transaction.redirectUri, codeVerifier: transaction.codeVerifier });
       const session = await sessionFromTokens(tokens, context, nonceCheck(context, transaction.nonce));
-      res.append('Set-Cookie', context.cookies.issue(req, session, context.cookies.newSessionId(), nowSeconds(context)));
+      res.append('Set-Cookie', await newSessionCookies(context, req, session));
       context.logger.info('sign-in completed', { event: 'sign_in', sub: session.profile.user.sub });
       res.redirect(302, transaction.returnTo);
     } catch (error) {
@@ -114,7 +115,7 @@ export function callbackPostRoute(context: AuthContext) {
     }
     const tokens = await context.idp.exchangeCode({ code, redirectUri, codeVerifier });
     const session = await sessionFromTokens(tokens, context, nonceCheck(context, nonce));
-    res.append('Set-Cookie', context.cookies.issue(req, session, context.cookies.newSessionId(), nowSeconds(context)));
+    res.append('Set-Cookie', await newSessionCookies(context, req, session));
     context.logger.info('sign-in completed', { event: 'sign_in', sub: session.profile.user.sub, via: 'post' });
     res.status(200).json({ authenticated: true, user: session.profile.user, expiresAt: session.profile.expiresAt });
   };

@@ -4,10 +4,12 @@
  * every auth cookie, and hand back the IdP's /logout URL so the browser can end the hosted-UI session.
  */
 import type { Request, Response } from 'express';
+import { logoutServerSession } from '../../sessions/routes';
 import type { AuthContext } from '../context';
 
 export function logoutRoute(context: AuthContext) {
   return async (req: Request, res: Response): Promise<void> => {
+    if (context.sessions) return logoutServerSession(context, context.sessions, req, res);
     const cookies = req.cookies ?? {};
     const session = context.cookies.readSession(req);
     const refreshToken = session === undefined ? undefined : context.cookies.boundRefreshToken(req, session);

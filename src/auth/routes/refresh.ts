@@ -8,10 +8,12 @@
 import type { Request, Response } from 'express';
 import { GrantRejectedError, TokenRejectedError, UnauthenticatedError } from '../../errors';
 import { nowSeconds, type AuthContext } from '../context';
+import { refreshServerSession } from '../../sessions/routes';
 import { sessionFromTokens } from '../session';
 
 export function refreshRoute(context: AuthContext) {
   return async (req: Request, res: Response): Promise<void> => {
+    if (context.sessions) return refreshServerSession(context, context.sessions, req, res);
     const cookies = req.cookies ?? {};
     const current = context.cookies.readSession(req);
     const refreshToken = current === undefined ? undefined : context.cookies.boundRefreshToken(req, current);
