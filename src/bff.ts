@@ -105,6 +105,12 @@ function runInOrder(layers: readonly RequestHandler[], req: Request, res: Respon
   step();
 }
 
+/** `/auth/logout`, below the base path or not, however its letters are cased (Express routes case-insensitively). */
+function isLogoutPath(path: string, basePath: string): boolean {
+  const lower = path.toLowerCase().replace(/\/+$/, '');
+  return lower === '/auth/logout' || (basePath !== '' && lower === `${basePath.toLowerCase()}/auth/logout`);
+}
+
 /** Server-side sessions on the configured table (SESSION_STORE=dynamodb); the client does no I/O until a request. */
 function serverSessions(config: Config, parts: BffParts, sealer: Sealer, now: () => number): ServerSessions {
   const client = parts.dynamodbClient ?? createDocumentClient({ endpoint: config.dynamodbEndpoint });
@@ -178,8 +184,9 @@ export function assembleBff(config: Config, parts: BffParts): AssembledBff {
     ...((logger.enabled?.('debug') ?? true) ? [requestLog(logger, now)] : []),
     securityHeaders({ https: config.publicBaseUrl.startsWith('https:') }),
     cors(config.allowedOrigins),
-    // One header budget at every front door (src/http/header-budget.ts), answered in JSON by the app itself.
-    headerBudget(),
+    // One header budget at every front door (src/http/header-budget.ts), answered in JSON by the app itself; but
+    // POST /auth/logout always gets through, so a browser holding oversized cookies can be signed out and cleaned.
+    headerBudget(undefined, (req) => req.method === 'POST' && isLogoutPath(req.path, config.basePath)),
   ];
 
   const routes = <R extends IRouter>(router: R): R => {

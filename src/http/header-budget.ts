@@ -14,7 +14,7 @@
  * The session cookies stay within their own, smaller budget (under 8 KB of Cookie header), so the BFF's own cookies
  * never push a browser over this one.
  */
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { InvalidRequestError } from '../errors';
 
 /** Bytes of request headers the app accepts: API Gateway's limit (10240). */
@@ -44,8 +44,13 @@ export function countedHeaderBytes(headers: Record<string, string | string[] | u
   return total;
 }
 
-export function headerBudget(limit = REQUEST_HEADER_BUDGET_BYTES): RequestHandler {
+/**
+ * `exempt` names requests that must get through whatever they carry: `POST /auth/logout`, so that a browser still
+ * holding oversized cookies (from an older version, or planted) can always be signed out and have them cleared.
+ */
+export function headerBudget(limit = REQUEST_HEADER_BUDGET_BYTES, exempt?: (req: Request) => boolean): RequestHandler {
   return (req, _res, next) => {
+    if (exempt?.(req)) return next();
     const bytes = countedHeaderBytes(req.headers);
     if (bytes > limit) {
       throw new InvalidRequestError(

@@ -100,4 +100,18 @@ describe.each(RUNTIMES)('cookie budget (%s)', (kind: RuntimeKind) => {
       for (let chunk = 0; chunk < 8; chunk += 1) expect(cleared.has(`${name}.${chunk}`), `${name}.${chunk}`).toBe(true);
     }
   });
+
+  it('lets a browser holding oversized auth cookies from an older version reach POST /auth/logout, which clears them', async () => {
+    const harness = harnessFor('cookie');
+    // 12 KB of our own cookie names: over the 10 KB request-header budget every other route applies.
+    const oversized = Array.from({ length: 3 }, (_, i) => `__Host-bff-at.${i}=${'a'.repeat(4000)}`).join('; ');
+    expect((await harness.target.request('GET', '/tests', { headers: { Cookie: oversized } })).status).toBe(431);
+    const logout = await harness.target.request('POST', '/auth/logout', { headers: { Cookie: oversized, 'X-CSRF': '1' } });
+    expect(logout.status).toBe(200);
+    const cleared = setCookieHeaders(logout.headers)
+      .map(parseSetCookie)
+      .filter((c) => c.attributes['max-age'] === '0')
+      .map((c) => c.name);
+    for (let chunk = 0; chunk < 3; chunk += 1) expect(cleared).toContain(`__Host-bff-at.${chunk}`);
+  });
 });
