@@ -32,6 +32,14 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   maxConnections: 1_000,
 };
 
+/**
+ * The most request-header bytes Node parses (its default is 16 KB, above which it answers a bare 431 before any route
+ * runs). The app applies its own, smaller budget to every route (src/http/header-budget.ts) except POST /auth/logout:
+ * a browser still holding oversized cookies from an older version (up to 8 chunks of 4 KB per cookie) must always be
+ * able to reach it and have them cleared.
+ */
+export const MAX_REQUEST_HEADER_BYTES = 128 * 1024;
+
 /** How often Node sweeps connections for the two request timeouts: half the shorter one, between 10 ms and 1 s. */
 export function checkingIntervalMs(limits: Pick<ServerLimits, 'headersTimeoutMs' | 'requestTimeoutMs'>): number {
   return Math.min(1_000, Math.max(10, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 2)));
@@ -49,6 +57,7 @@ export function createLimitedServer(app: RequestListener, limits: ServerLimits):
       requestTimeout: limits.requestTimeoutMs,
       keepAliveTimeout: limits.keepAliveTimeoutMs,
       connectionsCheckingInterval: checkingIntervalMs(limits),
+      maxHeaderSize: MAX_REQUEST_HEADER_BYTES,
     },
     app,
   );

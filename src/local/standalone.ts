@@ -41,12 +41,15 @@ export async function servedSettings(env: EnvRecord): Promise<ServedSettings> {
     );
   });
   const port = env.PORT?.trim() || '3000';
-  process.stdout.write(`Starting the local stack (cognito-local on 127.0.0.1:${local.emulatorPort})…\n`);
+  const sessions = env.SESSION_STORE?.trim() === 'cookie' ? '' : `, dynalite on 127.0.0.1:${local.dynalitePort}`;
+  process.stdout.write(`Starting the local stack (cognito-local on 127.0.0.1:${local.emulatorPort}${sessions})…\n`);
   const stack = await startLocalStack({
     rootDir: path.resolve(process.cwd(), '.local'),
     publicBaseUrl: env.PUBLIC_BASE_URL?.trim() || `http://localhost:${port}`,
     emulatorPort: local.emulatorPort,
     demoPassword: local.demoPassword,
+    // Server-side sessions in the embedded dynalite, unless the user asked for cookie sessions.
+    ...(env.SESSION_STORE?.trim() === 'cookie' ? {} : { dynalitePort: local.dynalitePort }),
   });
   const settings = localStackEnvironment(env, stack.settings);
   // SERVE_DEMO_SPA is on by default in the local stack only: the user's own value wins.

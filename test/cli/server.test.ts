@@ -4,11 +4,12 @@
  */
 import { spawn } from 'node:child_process';
 import net from 'node:net';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseEnv } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeIdp } from '../support/fake-idp';
 import { freePort } from '../support/cognito-local';
@@ -150,19 +151,29 @@ describe('src/server.ts, local stack', () => {
 
   it('starts on the ports it is given, says what the emulator lacks, and sends 127.0.0.1 to the configured localhost', async () => {
     const cwd = await scratchDir();
-    const [port, emulatorPort] = [await freePort(), await freePort()];
+    const [port, emulatorPort, dynalitePort] = [await freePort(), await freePort(), await freePort()];
     const run = await runServer(
       {
         PORT: String(port),
         EMULATOR_PORT: String(emulatorPort),
         DEMO_PASSWORD: 'Demo-Passw0rd.cli',
-        DYNALITE_PORT: String(await freePort()),
+        DYNALITE_PORT: String(dynalitePort),
       },
       (out) => out.includes('Press Ctrl-C'),
       cwd,
     );
     try {
       expect(run.stdout).toContain(`cognito-local on 127.0.0.1:${emulatorPort}`);
+      // Server-side sessions by default: dynalite where DYNALITE_PORT says, every derived setting in .local/stack.env.
+      expect(run.stdout).toContain(`dynalite on 127.0.0.1:${dynalitePort}`);
+      const stackEnv = parseEnv(readFileSync(path.join(cwd, '.local', 'stack.env'), 'utf8'));
+      expect(stackEnv).toMatchObject({
+        SESSION_STORE: 'dynamodb',
+        DYNAMODB_ENDPOINT: `http://127.0.0.1:${dynalitePort}`,
+        REQUIRE_NONCE: 'false',
+      });
+      for (const name of ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'COGNITO_DOMAIN', 'COOKIE_KEYS', 'SESSION_TABLE'])
+        expect(stackEnv[name]).toBeTruthy();
       expect(run.stdout).toContain(`listening on http://localhost:${port}`);
       expect(run.stdout).toMatch(/local stack: cognito-local behind a front .* \/logout .* \/oauth2\/revoke/);
       // The emulator (its front) is where EMULATOR_PORT says, /logout included.

@@ -3,7 +3,12 @@
  * under 8 KB; a session that cannot fit is refused whole at sign-in; logout clears every auth cookie whatever the
  * request carries.
  */
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app';
+import { listen } from '../../src/http-server';
+import { createLogger } from '../../src/logger';
+import { createRuntime } from '../../src/runtime';
 import { CookieJar, parseSetCookie, setCookieHeaders } from '../support/cookie-jar';
 import { startTestDynalite, type TestDynalite } from '../support/dynalite';
 import { FakeIdp, type FakeUser } from '../support/fake-idp';
@@ -113,5 +118,26 @@ describe.each(RUNTIMES)('cookie budget (%s)', (kind: RuntimeKind) => {
       .filter((c) => c.attributes['max-age'] === '0')
       .map((c) => c.name);
     for (let chunk = 0; chunk < 3; chunk += 1) expect(cleared).toContain(`__Host-bff-at.${chunk}`);
+  });
+
+  it('serves POST /auth/logout on the HTTP server even with 40 KB of old cookies (above Node`s default header limit)', async () => {
+    if (kind !== 'http') return;
+    const { config } = harnessFor('cookie');
+    const logger = createLogger({ level: 'error', write: () => undefined });
+    const server = await listen(createApp({ config, ...createRuntime(config), logger }), 0);
+    try {
+      const { port } = server.address() as AddressInfo;
+      const cookie = Array.from({ length: 10 }, (_, i) => `__Host-bff-session.${i % 8}${i >= 8 ? 'x' : ''}=${'s'.repeat(4000)}`).join('; ');
+      const logout = await fetch(`http://127.0.0.1:${port}/auth/logout`, { method: 'POST', headers: { cookie, 'x-csrf': '1' } });
+      expect(logout.status).toBe(200);
+      const cleared = logout.headers.getSetCookie().map((line) => line.split('=')[0]);
+      for (let chunk = 0; chunk < 8; chunk += 1) expect(cleared).toContain(`__Host-bff-session.${chunk}`);
+      // Every other route keeps the budget, answered in JSON.
+      const tests = await fetch(`http://127.0.0.1:${port}/tests`, { headers: { cookie } });
+      expect(tests.status).toBe(431);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
