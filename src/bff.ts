@@ -33,7 +33,6 @@ import { recordOutcomes } from './metrics/outcomes';
 import type { MetricsRecorder } from './metrics/recorder';
 import { lazyUpstreamAgent, mountApiProxy, type ApiProxyOptions } from './proxy';
 import type { Config } from './options';
-import { createDocumentClient } from './sessions/dynamodb-client';
 import { createDynamoDbSessionStore } from './sessions/dynamodb-store';
 import { endSessionRoute, listSessionsRoute, type SessionRoutesDeps } from './sessions/routes';
 import { ServerSessions } from './sessions/server-sessions';
@@ -113,7 +112,13 @@ function isLogoutPath(path: string, basePath: string): boolean {
 
 /** Server-side sessions on the configured table (SESSION_STORE=dynamodb); the client does no I/O until a request. */
 function serverSessions(config: Config, parts: BffParts, sealer: Sealer, now: () => number): ServerSessions {
-  const client = parts.dynamodbClient ?? createDocumentClient({ endpoint: config.dynamodbEndpoint });
+  // Loaded on first use: an app in cookie mode (and the Lambda bundle) never loads the AWS SDK for DynamoDB.
+  const client =
+    parts.dynamodbClient ??
+    (() =>
+      import('./sessions/dynamodb-client.js').then(({ createDocumentClient }) =>
+        createDocumentClient({ endpoint: config.dynamodbEndpoint }),
+      ));
   return new ServerSessions({
     store: createDynamoDbSessionStore({ client, table: config.sessionTable ?? '', sealer, now }),
     idp: parts.idp,

@@ -14,14 +14,18 @@
  * and renewed tokens replace the old ones in the same write that releases the lease. Every SDK failure other than a
  * lost condition becomes SessionStoreUnavailableError (503), after the SDK's own bounded retries.
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SessionUser } from '../auth/session-cookies';
 import type { Sealer } from '../auth/sealing';
 import { SessionStoreUnavailableError } from '../errors';
 import type { LeaseOutcome, RenewedTokens, SessionStore, SessionSummary, StoredSession } from './session-store';
 
 export interface DynamoDbStoreOptions {
-  client: DynamoDBDocumentClient;
+  /**
+   * The document client, or how to make it on first use: the AWS SDK is then loaded only by an instance that keeps
+   * sessions (a Lambda in cookie mode, or the bundle outside Lambda, never loads it).
+   */
+  client: DynamoDBDocumentClient | (() => Promise<DynamoDBDocumentClient>);
   table: string;
   /** Seals the tokens in each session item (the cookie keys: the first seals, all open). */
   sealer: Sealer;
@@ -61,14 +65,26 @@ function conditionFailed(error: unknown): boolean {
   return errorName(error) === 'ConditionalCheckFailedException';
 }
 
+type LibDynamodb = typeof import('@aws-sdk/lib-dynamodb');
+interface Sdk {
+  client: DynamoDBDocumentClient;
+  lib: LibDynamodb;
+}
+
 export function createDynamoDbSessionStore(options: DynamoDbStoreOptions): SessionStore {
-  const { client, table, sealer } = options;
+  const { table, sealer } = options;
   const nowSeconds = () => Math.floor(options.now() / 1000);
+  let sdk: Promise<Sdk> | undefined;
+  const loadSdk = (): Promise<Sdk> =>
+    (sdk ??= Promise.all([
+      typeof options.client === 'function' ? options.client() : Promise.resolve(options.client),
+      import('@aws-sdk/lib-dynamodb') as Promise<unknown> as Promise<LibDynamodb>,
+    ]).then(([client, lib]) => ({ client, lib })));
 
   /** Runs one store call; anything but a lost condition (which the caller handles) is the store being unavailable. */
-  async function call<T>(what: string, run: () => Promise<T>): Promise<T> {
+  async function call<T>(what: string, run: (sdk: Sdk) => Promise<T>): Promise<T> {
     try {
-      return await run();
+      return await run(await loadSdk());
     } catch (error) {
       if (conditionFailed(error)) throw error;
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -106,8 +122,10 @@ export function createDynamoDbSessionStore(options: DynamoDbStoreOptions): Sessi
     sealer.seal(tokensPurpose(sub, sid), JSON.stringify({ refreshToken, accessToken }));
 
   async function putToken(sub: string, sid: string, token: { key: string; expiresAt: number }): Promise<void> {
-    await call('put token', () =>
-      client.send(new PutCommand({ TableName: table, Item: { pk: sub, sk: TOKEN_PREFIX + token.key, sid, expiresAt: token.expiresAt } })),
+    await call('put token', ({ client, lib }) =>
+      client.send(
+        new lib.PutCommand({ TableName: table, Item: { pk: sub, sk: TOKEN_PREFIX + token.key, sid, expiresAt: token.expiresAt } }),
+      ),
     );
   }
 
@@ -115,9 +133,9 @@ export function createDynamoDbSessionStore(options: DynamoDbStoreOptions): Sessi
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     for (let page = 0; page < MAX_PAGES; page += 1) {
-      const result = await call('query', () =>
+      const result = await call('query', ({ client, lib }) =>
         client.send(
-          new QueryCommand({
+          new lib.QueryCommand({
             TableName: table,
             KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
             ExpressionAttributeValues: { ':pk': sub, ':prefix': prefix },
@@ -135,15 +153,15 @@ export function createDynamoDbSessionStore(options: DynamoDbStoreOptions): Sessi
   }
 
   async function get(sub: string, sid: string): Promise<StoredSession | undefined> {
-    const result = await call('get session', () =>
-      client.send(new GetCommand({ TableName: table, Key: key(sub, sid), ConsistentRead: true })),
+    const result = await call('get session', ({ client, lib }) =>
+      client.send(new lib.GetCommand({ TableName: table, Key: key(sub, sid), ConsistentRead: true })),
     );
     return result.Item ? toSession(result.Item as SessionItem) : undefined;
   }
 
   async function end(sub: string, sid: string): Promise<StoredSession | undefined> {
-    const result = await call('end session', () =>
-      client.send(new DeleteCommand({ TableName: table, Key: key(sub, sid), ReturnValues: 'ALL_OLD' })),
+    const result = await call('end session', ({ client, lib }) =>
+      client.send(new lib.DeleteCommand({ TableName: table, Key: key(sub, sid), ReturnValues: 'ALL_OLD' })),
     );
     return result.Attributes ? toSession(result.Attributes as SessionItem) : undefined;
   }
@@ -163,16 +181,16 @@ export function createDynamoDbSessionStore(options: DynamoDbStoreOptions): Sessi
       };
       // The token's lookup item first: by the time anyone holds the token, it resolves.
       await putToken(session.sub, session.sid, token);
-      await call('create session', () =>
-        client.send(new PutCommand({ TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' })),
+      await call('create session', ({ client, lib }) =>
+        client.send(new lib.PutCommand({ TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' })),
       );
     },
 
     get,
 
     async sessionOfToken(sub, tokenKey) {
-      const result = await call('get token', () =>
-        client.send(new GetCommand({ TableName: table, Key: { pk: sub, sk: TOKEN_PREFIX + tokenKey }, ConsistentRead: true })),
+      const result = await call('get token', ({ client, lib }) =>
+        client.send(new lib.GetCommand({ TableName: table, Key: { pk: sub, sk: TOKEN_PREFIX + tokenKey }, ConsistentRead: true })),
       );
       const item = result.Item as { sid?: unknown; expiresAt?: unknown } | undefined;
       if (!item || typeof item.sid !== 'string' || typeof item.expiresAt !== 'number' || !(item.expiresAt > nowSeconds())) return undefined;
@@ -203,9 +221,9 @@ export function createDynamoDbSessionStore(options: DynamoDbStoreOptions): Sessi
 
     async acquireLease(sub, sid, owner, nowMs, untilMs): Promise<LeaseOutcome> {
       try {
-        await call('acquire lease', () =>
+        await call('acquire lease', ({ client, lib }) =>
           client.send(
-            new UpdateCommand({
+            new lib.UpdateCommand({
               TableName: table,
               Key: key(sub, sid),
               UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until',
@@ -225,9 +243,9 @@ export function createDynamoDbSessionStore(options: DynamoDbStoreOptions): Sessi
     async completeRefresh(sub, sid, owner, renewed: RenewedTokens) {
       await putToken(sub, sid, renewed.token);
       try {
-        await call('complete refresh', () =>
+        await call('complete refresh', ({ client, lib }) =>
           client.send(
-            new UpdateCommand({
+            new lib.UpdateCommand({
               TableName: table,
               Key: key(sub, sid),
               UpdateExpression:
@@ -255,9 +273,9 @@ export function createDynamoDbSessionStore(options: DynamoDbStoreOptions): Sessi
 
     async releaseLease(sub, sid, owner) {
       try {
-        await call('release lease', () =>
+        await call('release lease', ({ client, lib }) =>
           client.send(
-            new UpdateCommand({
+            new lib.UpdateCommand({
               TableName: table,
               Key: key(sub, sid),
               UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
