@@ -169,7 +169,7 @@ export class SessionCookies {
         headers.push(...writeChunkedCookie(cookies, REFRESH_COOKIE, sealed, this.refreshAttrs));
       } else {
         // A refresh without rotation keeps the refresh cookie: it still counts toward the budget.
-        assertWithinCookieBudget([...headers, ...this.boundRefreshCookie(req, sid)]);
+        assertWithinCookieBudget([...headers, ...this.keptRefreshCookie(req)]);
       }
       // Whole or not at all: a session that cannot fit is refused before any of it is set.
       assertWithinCookieBudget(headers);
@@ -238,12 +238,15 @@ export class SessionCookies {
     return [name, ...Array.from({ length: MAX_CHUNKS }, (_, index) => `${name}.${index}`)];
   }
 
-  /** The request's refresh cookie bound to `sid`, as the `name=value` pairs it keeps adding to the Cookie header. */
-  private boundRefreshCookie(req: CookieRequest, sid: string): string[] {
+  /**
+   * The refresh cookie the browser keeps (a refresh without rotation writes none), as the `name=value` pairs it keeps
+   * adding to the Cookie header. Read from the parsed cookies, never opened: the budget needs sizes, not contents.
+   */
+  private keptRefreshCookie(req: CookieRequest): string[] {
     const cookies = req.cookies ?? {};
-    const names = Object.keys(cookies).filter((name) => isRefreshName(name) && typeof cookies[name] === 'string');
-    if (names.length === 0 || this.boundRefreshToken(req, { sid } as SessionRecord) === undefined) return [];
-    return names.map((name) => `${name}=${String(cookies[name])}`);
+    return Object.keys(cookies)
+      .filter((name) => isRefreshName(name) && typeof cookies[name] === 'string')
+      .map((name) => `${name}=${String(cookies[name])}`);
   }
 
   /** The binding rule for a cookie another host could plant: the first copy sealed for `purpose` with this `sid`. */
