@@ -61,15 +61,6 @@ export function buildHarness(kind: RuntimeKind, env: Record<string, string>, opt
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
   const runtime = createRuntime(config);
-<<<<<<< HEAD
-  const deps = { config, ...runtime, logger, ...(options.clock ? { clock: options.clock } : {}) };
-  const metrics: string[] = [];
-  const target =
-    kind === 'http'
-      ? httpTarget(createApp(deps))
-      : lambdaTarget(createLambdaHandler(deps, { writeMetrics: (line) => metrics.push(line) }), config.basePath, options.door);
-  return { target, config, logs, metrics };
-=======
   const deps = {
     config,
     ...runtime,
@@ -77,9 +68,12 @@ export function buildHarness(kind: RuntimeKind, env: Record<string, string>, opt
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.sessionStoreClient ? { dynamodbClient: options.sessionStoreClient } : {}),
   };
-  const target = kind === 'http' ? httpTarget(createApp(deps)) : lambdaTarget(createLambdaHandler(deps), config.basePath, options.door);
-  return { target, config, logs };
->>>>>>> 631e770 (Server-side sessions wired in: sign-in stores the session, the one authenticate function refuses tokens of ended sessions (liveness memory, REVOCATION_CHECK_SECONDS), refresh once per session across instances, logout/everywhere end sessions, GET/DELETE /auth/sessions (501 in cookie mode); cookie budget (session_too_large), logout clears every form of every auth cookie; groups travel only in the access token)
+  const metrics: string[] = [];
+  const target =
+    kind === 'http'
+      ? httpTarget(createApp(deps))
+      : lambdaTarget(createLambdaHandler(deps, { writeMetrics: (line) => metrics.push(line) }), config.basePath, options.door);
+  return { target, config, logs, metrics };
 }
 
 /** The path part of an absolute URL below the base URL, as the target is addressed (stage excluded). */
