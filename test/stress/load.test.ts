@@ -106,7 +106,10 @@ describe.each(RUNTIMES)('load against cognito-local (%s)', (kind) => {
     } finally {
       cognito.destroy();
     }
-    harness = buildHarness(kind, { ...emulator.settings, PUBLIC_BASE_URL: BASE_URLS[kind], LOG_LEVEL: 'warn' });
+    // 200 code exchanges at once queue up in one single-threaded emulator: on a busy machine some wait longer than the
+    // default IdP bound (5 s) for their turn. This suite is about identities under concurrency, not the IdP's speed, so
+    // the bound is the largest the configuration takes; the timeout itself is tested in test/attack/idp-faults.
+    harness = buildHarness(kind, { ...emulator.settings, PUBLIC_BASE_URL: BASE_URLS[kind], LOG_LEVEL: 'warn', IDP_TIMEOUT_MS: '25000' });
   });
   afterAll(async () => {
     await emulator?.stop();
