@@ -3,14 +3,15 @@
  * its log group, a role that may write those logs and read the two secrets, and the configuration of the CONTRACT's
  * table as environment variables. Secrets arrive as Secrets Manager ARNs, never as values.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { LogLevel } from './config.js';
+import { packageRoot } from './package-root.js';
 import type { BffSecrets } from './secrets.js';
 
 /** Names of the environment variables the function receives (see src/config.ts and src/lambda.ts). */
@@ -48,19 +49,9 @@ export function assertLambdaBundle(assetDir: string): void {
   if (!existsSync(entry)) throw new MissingLambdaBundleError(entry);
 }
 
-/**
- * `dist/lambda` of the cognito-bff package this file belongs to: found by walking up to the package's own
- * `package.json`, so it works from the repository's sources (`infra/lib`) and from a built, installed package alike.
- */
+/** `dist/lambda` of the cognito-bff package this file belongs to (see package-root.ts). */
 export function defaultLambdaAssetDir(from: string = __dirname): string {
-  let directory = from;
-  for (;;) {
-    const manifest = join(directory, 'package.json');
-    if (existsSync(manifest) && /"name":\s*"cognito-bff"/.test(readFileSync(manifest, 'utf8'))) return join(directory, 'dist', 'lambda');
-    const parent = dirname(directory);
-    if (parent === directory) return join(from, '..', '..', 'dist', 'lambda');
-    directory = parent;
-  }
+  return join(packageRoot(from), 'dist', 'lambda');
 }
 
 /**

@@ -13,6 +13,7 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultLambdaAssetDir } from '../../infra/lib/bff-function.js';
+import { packageRoot } from '../../infra/lib/package-root.js';
 import { CognitoBff, type CognitoBffProps } from '../../infra/lib/index.js';
 import { SESSION_TABLE_ACTIONS, SESSION_TABLE_SCHEMA } from '../../infra/lib/session-table.js';
 import { onlyResource, resourcesOfType, type TemplateJson } from './fixture.js';
@@ -181,8 +182,18 @@ describe('CognitoBff with its defaults', () => {
     expect(JSON.stringify(onTable)).not.toContain('Scan');
   });
 
-  it('finds the standalone bundle of the package it belongs to', () => {
+  it('finds the standalone bundle of the package it belongs to, in the repository and installed', () => {
     expect(defaultLambdaAssetDir()).toBe(resolve(__dirname, '..', '..', 'dist', 'lambda'));
+    // node_modules/cognito-bff with its compiled construct somewhere below, under a folder of its own package.json
+    // (a dual build writes {"type": ...} ones) and inside a team app that has a package.json of its own.
+    const installed = join(root, 'team-app', 'node_modules', 'cognito-bff');
+    const compiled = join(installed, 'dist', 'cjs', 'infra', 'lib');
+    mkdirSync(compiled, { recursive: true });
+    writeFileSync(join(root, 'team-app', 'package.json'), '{"name":"team-app"}');
+    writeFileSync(join(installed, 'package.json'), '{\n  "name": "cognito-bff",\n  "version": "1.0.0"\n}');
+    writeFileSync(join(installed, 'dist', 'cjs', 'package.json'), '{"type":"commonjs"}');
+    expect(packageRoot(compiled)).toBe(installed);
+    expect(defaultLambdaAssetDir(compiled)).toBe(join(installed, 'dist', 'lambda'));
   });
 
   it('passes cdk-nag AwsSolutions without acknowledgements of the stack that uses it', () => {
