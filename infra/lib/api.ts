@@ -75,6 +75,7 @@ export class BffApi extends Construct implements BffFrontDoor {
   private readonly corsOrigins: string[];
   private readonly props: BffApiProps;
   private client?: IUserPoolClient;
+  private groupsAuthorizers = 0;
 
   constructor(scope: Construct, id: string, props: BffApiProps) {
     super(scope, id);
@@ -155,7 +156,7 @@ export class BffApi extends Construct implements BffFrontDoor {
     }
     if (resource.node.tryFindChild('ANY') !== undefined) throw new Error(`BffApi: a route at ${path} exists already`);
     const proxy = this.addResource(resource, '{proxy+}', API_METHODS);
-    const options = groups.length === 0 ? this.authorized(scopes) : this.groupsAuthorized(path, scopes, groups);
+    const options = groups.length === 0 ? this.authorized(scopes) : this.groupsAuthorized(scopes, groups);
     const methods: Method[] = [];
     if (isUrlTarget(target)) {
       const base = urlBase(target);
@@ -185,12 +186,13 @@ export class BffApi extends Construct implements BffFrontDoor {
   }
 
   /**
-   * A Lambda authorizer for `path` that verifies the token as the Cognito authorizer would and then requires one of
+   * A Lambda authorizer for one route that verifies the token as the Cognito authorizer would and then requires one of
    * `scopes` and one of `groups`. No result caching: a cached Allow would apply to every method of the API.
    */
-  private groupsAuthorized(path: string, scopes: string[], groups: string[]): MethodOptions {
+  private groupsAuthorized(scopes: string[], groups: string[]): MethodOptions {
     if (this.client === undefined) throw new Error('BffApi: addProtectedRoute() before routeBff()');
-    const id = `Groups${path.replace(/[^A-Za-z0-9]/g, '')}`;
+    // A counter, not the path: `/a-b` and `/ab` would make the same id.
+    const id = `Groups${++this.groupsAuthorizers}`;
     const check = new GroupsAuthorizerFunction(this, id, {
       userPool: this.props.userPool,
       client: this.client,

@@ -60,6 +60,7 @@ export class BffHttpApi extends Construct implements BffFrontDoor {
   readonly originPath = undefined;
   private authorizer?: HttpUserPoolAuthorizer;
   private client?: IUserPoolClient;
+  private protectedRoutes = 0;
   private readonly props: BffHttpApiProps;
   private readonly userPool: IUserPool;
   private readonly authorizationScopes: string[];
@@ -137,7 +138,8 @@ export class BffHttpApi extends Construct implements BffFrontDoor {
   /** `path` and `path/{proxy+}` for every method an API takes (no ANY: OPTIONS stays with the CORS configuration). */
   addProtectedRoute(path: string, target: ApiTarget, scopes: string[], groups: string[]): void {
     if (this.authorizer === undefined || this.client === undefined) throw new Error('BffHttpApi: addProtectedRoute() before routeBff()');
-    const integrationId = `Api${path.replace(/[^A-Za-z0-9]/g, '_')}`;
+    // A counter, not the path: `/a-b` and `/a_b` would make the same id.
+    const integrationId = `Api${++this.protectedRoutes}`;
     const common =
       groups.length === 0
         ? { methods: httpMethods(API_METHODS), authorizer: this.authorizer, authorizationScopes: scopes }

@@ -421,6 +421,13 @@ describe('CognitoBff refuses contradictory props, naming the prop', () => {
     expect(() => bff.addApi('/orders', target)).toThrow(`CognitoBff.addApi: ${name}`);
   });
 
+  it.each(['rest', 'http'] as const)('addApi takes paths that differ only in punctuation (%s)', (frontDoor) => {
+    const { bff } = build({ frontDoor });
+    bff.addApi('/a-b', 'https://one.example.com', { groups: ['admins'] });
+    expect(() => bff.addApi('/ab', 'https://two.example.com', { groups: ['admins'] })).not.toThrow();
+    expect(() => bff.addApi('/a_b', 'https://three.example.com')).not.toThrow();
+  });
+
   it('addApi refuses empty scopes instead of letting ID tokens through', () => {
     const { bff } = build();
     expect(() => bff.addApi('/orders', 'https://orders.example.com', { scopes: [] })).toThrow('CognitoBff.addApi: scopes');
