@@ -30,10 +30,9 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import type { BffFrontDoor } from './front-door.js';
-import { packageRoot } from './package-root.js';
 
 /** The CloudFront Function's source, evaluated as is by CloudFront and by the unit tests. */
-export const ACCESS_TOKEN_FUNCTION_FILE = join(packageRoot(), 'infra', 'edge', 'access-token-to-header.js');
+export const ACCESS_TOKEN_FUNCTION_FILE = join(__dirname, '..', 'edge', 'access-token-to-header.js');
 
 /** Path patterns CloudFront sends to the API; the first two have no authorizer, the third has. */
 export const AUTH_PATH_PATTERN = '/auth/*';

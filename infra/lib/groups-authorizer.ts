@@ -10,10 +10,9 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { packageRoot } from './package-root.js';
 
 /** The authorizer's source, shipped as is (plain CommonJS, no dependencies). */
-export const GROUPS_AUTHORIZER_DIR = join(packageRoot(), 'infra', 'authorizer');
+export const GROUPS_AUTHORIZER_DIR = join(__dirname, '..', 'authorizer');
 
 export interface GroupsAuthorizerFunctionProps {
   readonly userPool: IUserPool;

@@ -1,9 +1,8 @@
 /**
- * Files the construct ships besides its JavaScript (the CloudFront Function, the groups authorizer, the Lambda
- * bundle), found from the root of the cognito-bff package this module belongs to: the directory of the nearest
- * `package.json` named `cognito-bff` above it. The same lookup works from the repository's sources (`infra/lib`) and
- * from a built, installed package whatever folder its compiled `infra/lib` lands in, as long as the package ships
- * `infra/edge/`, `infra/authorizer/` and `dist/lambda/` (package.json `files`).
+ * The root of the cognito-bff package this module belongs to: the directory of the nearest `package.json` named
+ * `cognito-bff` above it. The construct finds the package's Lambda bundle (`dist/lambda`) from there, in the
+ * repository's sources (`infra/lib`) and in a built, installed package (`dist/cdk/infra/lib`) alike. (The CloudFront
+ * Function and the groups authorizer sit beside the compiled `infra/lib`, in `../edge` and `../authorizer`, in both.)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
