@@ -17,6 +17,9 @@
 // undici (the token relay's HTTP client, ~0.5 MB with its WebAssembly HTTP parser) goes into a file of its own,
 // `undici.js` beside `index.js`, required on the first relayed request only: a BFF without relay routes never loads it,
 // and the entry bundle keeps its size and load time.
+// axios (the IdP client, ~78 KB with the stand-ins above) likewise goes into `axios.js`: the IdP client imports it on
+// its first call anyway, so a container answering `/tests` or `/auth/session` never parses it, and the entry bundle
+// stays under its 300 KB budget.
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -125,16 +128,18 @@ const axiosStandIns = {
   },
 };
 
-/** The relay's `import('undici')` becomes a require of the separate file (see above). */
+/** The relay's `import('undici')` and the IdP client's `import('axios')` become requires of files beside the entry. */
 const UNDICI_FILE = 'undici.js';
-const undiciApart = {
-  name: 'undici-apart',
+const AXIOS_FILE = 'axios.js';
+const lazyModulesApart = {
+  name: 'lazy-modules-apart',
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /^undici$/ }, () => ({ path: `./${UNDICI_FILE}`, external: true }));
+    pluginBuild.onResolve({ filter: /^axios$/ }, () => ({ path: `./${AXIOS_FILE}`, external: true }));
   },
 };
 
-/** Bundles src/lambda.ts into `outdir`/index.js (and its metafile), and undici beside it; returns the bundle's path. */
+/** Bundles src/lambda.ts into `outdir`/index.js (and its metafile), and axios and undici beside it; returns the bundle's path. */
 export async function bundleLambda(outdir = path.join(root, 'dist/lambda')) {
   mkdirSync(outdir, { recursive: true });
   const outfile = path.join(outdir, 'index.js');
@@ -152,11 +157,27 @@ export async function bundleLambda(outdir = path.join(root, 'dist/lambda')) {
     metafile: true,
     external: ['@aws-sdk/*'],
     mainFields: ['module', 'main'],
-    plugins: [utf8OnlyIconv, standInPlugin, axiosStandIns, undiciApart],
+    plugins: [utf8OnlyIconv, standInPlugin, axiosStandIns, lazyModulesApart],
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'warning',
   });
   writeFileSync(path.join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+  // axios apart, with the same stand-ins and trims it had inside the entry bundle.
+  await build({
+    absWorkingDir: root,
+    entryPoints: ['axios'],
+    outfile: path.join(outdir, AXIOS_FILE),
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    legalComments: 'none',
+    mainFields: ['module', 'main'],
+    plugins: [utf8OnlyIconv, standInPlugin, axiosStandIns],
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'warning',
+  });
   await build({
     absWorkingDir: root,
     entryPoints: ['undici'],

@@ -55,13 +55,14 @@ export function defaultLambdaAssetDir(from: string = __dirname): string {
 }
 
 /**
- * The bundle in `assetDir` as Lambda code: `index.js` and the token relay's HTTP client `undici.js` (loaded on the
- * first relayed request), whatever else the build left beside them.
+ * The bundle in `assetDir` as Lambda code: `index.js`, the IdP client's `axios.js` (loaded on the first IdP call) and
+ * the token relay's HTTP client `undici.js` (loaded on the first relayed request), whatever else the build left
+ * beside them.
  */
 export function lambdaBundleCode(assetDir: string): Code {
   assertLambdaBundle(assetDir);
   // Only the bundle: the directory may also hold the build's metafile, source maps or tsc output.
-  return Code.fromAsset(assetDir, { exclude: ['*', '!index.js', '!undici.js'] });
+  return Code.fromAsset(assetDir, { exclude: ['*', '!index.js', '!axios.js', '!undici.js'] });
 }
 
 export interface BffRuntimeSettings {

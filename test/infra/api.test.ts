@@ -233,7 +233,7 @@ describe('BFF Lambda', () => {
     const bff = resourcesOfType(dev.json, 'AWS::Lambda::Function').find(([, fn]) => fn.Properties?.Environment);
     const key = (bff?.[1].Properties as { Code: { S3Key: string } }).Code.S3Key;
     const staged = join(dev.app.outdir, `asset.${key.replace(/\.zip$/, '')}`);
-    expect(readdirSync(staged).sort()).toEqual(['index.js', 'undici.js']);
+    expect(readdirSync(staged).sort()).toEqual(['axios.js', 'index.js', 'undici.js']);
   });
 
   it('gets the CONTRACT configuration as environment variables', () => {

@@ -52,6 +52,7 @@ export class InfraFixture {
     mkdirSync(this.lambdaAssetDir);
     writeFileSync(join(this.lambdaAssetDir, 'index.js'), "exports.handler = async () => ({ statusCode: 200, body: 'stub' });\n");
     writeFileSync(join(this.lambdaAssetDir, 'undici.js'), 'module.exports = {};\n');
+    writeFileSync(join(this.lambdaAssetDir, 'axios.js'), 'module.exports = {};\n');
     // What else `npm run build` leaves in dist/lambda (esbuild metafile, tsc output): not to be shipped.
     writeFileSync(join(this.lambdaAssetDir, 'meta.json'), '{"inputs":{}}\n');
     writeFileSync(join(this.lambdaAssetDir, 'handler.js'), "require('../app');\n");
