@@ -139,57 +139,46 @@ const lazyModulesApart = {
   },
 };
 
+/** What every file of the Lambda asset is built with: one minified CommonJS file for the Lambda runtime's Node. */
+const nodeFile = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
 /** Bundles src/lambda.ts into `outdir`/index.js (and its metafile), and axios and undici beside it; returns the bundle's path. */
 export async function bundleLambda(outdir = path.join(root, 'dist/lambda')) {
   mkdirSync(outdir, { recursive: true });
   const outfile = path.join(outdir, 'index.js');
+  const trimmed = {
+    mainFields: ['module', 'main'],
+    define: { 'process.env.NODE_ENV': '"production"' },
+  };
   const result = await build({
-    absWorkingDir: root,
+    ...nodeFile,
+    ...trimmed,
     entryPoints: ['src/lambda.ts'],
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
     sourcemap: false,
-    legalComments: 'none',
     metafile: true,
     external: ['@aws-sdk/*'],
-    mainFields: ['module', 'main'],
     plugins: [utf8OnlyIconv, standInPlugin, axiosStandIns, lazyModulesApart],
-    define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'warning',
   });
   writeFileSync(path.join(outdir, 'meta.json'), JSON.stringify(result.metafile));
   // axios apart, with the same stand-ins and trims it had inside the entry bundle.
   await build({
-    absWorkingDir: root,
+    ...nodeFile,
+    ...trimmed,
     entryPoints: ['axios'],
     outfile: path.join(outdir, AXIOS_FILE),
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    legalComments: 'none',
-    mainFields: ['module', 'main'],
     plugins: [utf8OnlyIconv, standInPlugin, axiosStandIns],
-    define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'warning',
   });
-  await build({
-    absWorkingDir: root,
-    entryPoints: ['undici'],
-    outfile: path.join(outdir, UNDICI_FILE),
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'warning',
-  });
+  await build({ ...nodeFile, entryPoints: ['undici'], outfile: path.join(outdir, UNDICI_FILE) });
   return outfile;
 }
 
