@@ -10,7 +10,8 @@
  * Knobs for quick runs while developing (the defaults are what the README reports): BENCH_ROUNDS, BENCH_SECONDS,
  * BENCH_MEMORY_REQUESTS, BENCH_PROFILE=1 (writes a CPU profile of the BFF server to a temp dir and prints its path).
  * A run writes bench/results/latest.json (untracked) only; `--update-docs` also rewrites the READMEs' tables and
- * bench/results/published.json; `--only lambda` / `--only library` measure the Lambda figures or the library's guard alone and write nothing.
+ * bench/results/published.json; `--only lambda` / `--only library` / `--only relay` / `--only sessions` measure one section
+ * alone and write nothing.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ import { buildBundles, measureFirstRequest, measureLoad, sizeBytes } from './lib
 import { libraryChecks, measureLibrary, renderLibrary } from './lib/library';
 import { CONNECTIONS, runLoad, type LoadRequest, type LoadResult } from './lib/load';
 import { measureRelay, relayChecks, renderRelay, type RelayFigures } from './lib/relay';
+import { measureSessions, renderSessions, roundSessions, sessionChecks, type SessionFigures } from './lib/sessions';
 import { signIn, signInLoop } from './lib/signin';
 import { median, round } from './lib/stats';
 
@@ -32,16 +34,20 @@ const RESULTS_DIR = path.join(__dirname, 'results');
 /** The READMEs that carry the latest table between the bench:results markers: this folder's and the project's. */
 const READMES = [path.join(__dirname, 'README.md'), path.join(__dirname, '..', 'README.md')];
 
-/** Command line: `--update-docs` (write the READMEs' tables and bench/results/published.json), `--only lambda`, `--only library`, `--only relay`. */
+const SECTIONS = ['lambda', 'library', 'relay', 'sessions'] as const;
+type Section = (typeof SECTIONS)[number];
+
+/** Command line: `--update-docs` (write the READMEs' tables and bench/results/published.json), `--only lambda|library|relay|sessions`. */
 const ARGS = parseBenchArgs(process.argv.slice(2));
 const PUBLISHED_JSON = path.join(RESULTS_DIR, 'published.json');
 
-function parseBenchArgs(argv: string[]): { updateDocs: boolean; only: 'lambda' | 'library' | 'relay' | undefined } {
+function parseBenchArgs(argv: string[]): { updateDocs: boolean; only: Section | undefined } {
   const { values } = parseArgs({ args: argv, strict: true, options: { 'update-docs': { type: 'boolean' }, only: { type: 'string' } } });
-  if (values.only !== undefined && values.only !== 'lambda' && values.only !== 'library' && values.only !== 'relay')
-    throw new Error(`--only: unknown section "${values.only}" (known: lambda, library, relay)`);
-  if (values.only && values['update-docs']) throw new Error('--update-docs needs the whole benchmark, not --only');
-  return { updateDocs: values['update-docs'] === true, only: values.only as 'lambda' | 'library' | 'relay' | undefined };
+  const only = values.only;
+  if (only !== undefined && !SECTIONS.includes(only as Section))
+    throw new Error(`--only: unknown section "${only}" (known: ${SECTIONS.join(', ')})`);
+  if (only && values['update-docs']) throw new Error('--update-docs needs the whole benchmark, not --only');
+  return { updateDocs: values['update-docs'] === true, only: only as Section | undefined };
 }
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -182,33 +188,31 @@ async function main(): Promise<void> {
   const host = machine();
   const pinning = pinToCores();
   const idp = await FakeIdp.start();
-  const libraryOptions = { rounds: ROUNDS, seconds: ROUND_SECONDS, warmupSeconds: WARMUP_SECONDS, log };
-  if (ARGS.only === 'library') {
+  const sectionOptions = { rounds: ROUNDS, seconds: ROUND_SECONDS, warmupSeconds: WARMUP_SECONDS, log };
+  if (ARGS.only) {
+    // One section alone: its rows and targets on stdout, no file written.
+    const sections: Record<Section, () => Promise<{ rows: string[]; checks: Check[] }>> = {
+      library: async () => {
+        const library = await measureLibrary(idp, sectionOptions);
+        return { rows: renderLibrary(library), checks: libraryChecks(library) };
+      },
+      lambda: async () => {
+        const lambda = roundLambda(await measureLambda(idp));
+        return { rows: renderLambda(lambda), checks: lambdaChecks(lambda) };
+      },
+      relay: async () => {
+        const relay = await measureRelayFigures(idp, idp.env({ LOG_LEVEL: 'info' }), JSON.stringify({ tests: [] }));
+        return { rows: renderRelay(relay), checks: relayChecks(relay) };
+      },
+      sessions: async () => {
+        const sessions = roundSessions(await measureSessions(idp, sectionOptions));
+        return { rows: renderSessions(sessions), checks: sessionChecks(sessions) };
+      },
+    };
     try {
-      const library = await measureLibrary(idp, libraryOptions);
-      process.stdout.write(`${renderLibrary(library).join('\n')}\n\n${renderTargets(libraryChecks(library)).join('\n')}\n`);
-      log('done (library only: nothing written)');
-    } finally {
-      destroyAgent();
-      await idp.close();
-    }
-    return;
-  }
-  if (ARGS.only === 'lambda') {
-    try {
-      const lambda = roundLambda(await measureLambda(idp));
-      process.stdout.write(`${renderLambda(lambda).join('\n')}\n\n${renderTargets(lambdaChecks(lambda)).join('\n')}\n`);
-      log('done (Lambda only: nothing written)');
-    } finally {
-      await idp.close();
-    }
-    return;
-  }
-  if (ARGS.only === 'relay') {
-    try {
-      const relay = await measureRelayFigures(idp, idp.env({ LOG_LEVEL: 'info' }), JSON.stringify({ tests: [] }));
-      process.stdout.write(`${renderRelay(relay).join('\n')}\n\n${renderTargets(relayChecks(relay)).join('\n')}\n`);
-      log('done (relay only: nothing written)');
+      const { rows, checks } = await sections[ARGS.only]();
+      process.stdout.write(`${rows.join('\n')}\n\n${renderTargets(checks).join('\n')}\n`);
+      log(`done (${ARGS.only} only: nothing written)`);
     } finally {
       destroyAgent();
       await idp.close();
@@ -371,8 +375,9 @@ async function main(): Promise<void> {
     await Promise.all(children.map((child) => child.stop()));
     children.length = 0;
 
-    const library = await measureLibrary(idp, libraryOptions);
+    const library = await measureLibrary(idp, sectionOptions);
     const relay = await measureRelayFigures(idp, bffEnv, body);
+    const sessions = roundSessions(await measureSessions(idp, sectionOptions));
     const lambda = await measureLambda(idp);
 
     // --- report --------------------------------------------------------------------------------------------------
@@ -394,6 +399,7 @@ async function main(): Promise<void> {
       ...libraryChecks(library),
       ...lambdaChecks(lambda),
       ...relayChecks(relay),
+      ...sessionChecks(sessions),
       {
         target: 'RSS growth < 10 MB over 100k requests',
         measured: memory.rssGrowthMB,
@@ -446,6 +452,7 @@ async function main(): Promise<void> {
       library,
       lambda: roundLambda(lambda),
       relay,
+      sessions,
       targets: checks.map((check) => ({ ...check, measured: round(check.measured, 3) })),
       runtimeSeconds: round(runtimeSeconds, 0),
     };
@@ -561,6 +568,7 @@ type Report = {
   };
   lambda: LambdaFigures;
   relay: RelayFigures;
+  sessions: SessionFigures;
   targets: Check[];
   runtimeSeconds: number;
 };
@@ -593,6 +601,7 @@ function renderMarkdown(report: Report): string {
     `| Sign-in round trips end to end, IdP signing included (2 cores shared) | ${report.signIn.endToEndPerSecond.toLocaleString('en-US')} /s |`,
     ...renderLambda(report.lambda),
     ...renderRelay(report.relay),
+    ...renderSessions(report.sessions),
     `| RSS after warm-up → after ${report.memory.requests.toLocaleString('en-US')} authenticated requests (readings every 25,000, after a GC) | ${fmt(report.memory.rssAfterWarmupMB, 1)} → ${report.memory.legs.map((leg) => fmt(leg.rssMB, 1)).join(' → ')} MB (${report.memory.rssGrowthMB >= 0 ? '+' : ''}${fmt(report.memory.rssGrowthMB, 2)} MB); heap used ${fmt(report.memory.heapUsedAfterWarmupMB, 2)} → ${fmt(report.memory.heapUsedAfterLoadMB, 2)} MB |`,
     '',
     ...renderTargets(report.targets),

@@ -10,10 +10,19 @@ export interface SimpleResponse {
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 export function get(url: string, headers: Record<string, string> = {}): Promise<SimpleResponse> {
+  return send('GET', url, headers);
+}
+
+/** A POST without a body (POST /auth/refresh). */
+export function post(url: string, headers: Record<string, string> = {}): Promise<SimpleResponse> {
+  return send('POST', url, headers);
+}
+
+function send(method: 'GET' | 'POST', url: string, headers: Record<string, string>): Promise<SimpleResponse> {
   const target = new URL(url);
   if (target.hostname !== '127.0.0.1') return Promise.reject(new Error(`the benchmark only talks to 127.0.0.1, not ${target.hostname}`));
   return new Promise((resolve, reject) => {
-    const request = http.request(target, { method: 'GET', headers, agent }, (response) => {
+    const request = http.request(target, { method, headers, agent }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () =>
@@ -21,7 +30,7 @@ export function get(url: string, headers: Record<string, string> = {}): Promise<
       );
       response.on('error', reject);
     });
-    request.setTimeout(10_000, () => request.destroy(new Error(`timeout: GET ${target.pathname}`)));
+    request.setTimeout(10_000, () => request.destroy(new Error(`timeout: ${method} ${target.pathname}`)));
     request.on('error', reject);
     request.end();
   });
