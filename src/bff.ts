@@ -34,6 +34,7 @@ import type { MetricsRecorder } from './metrics/recorder';
 import { lazyUpstreamAgent, mountApiProxy, type ApiProxyOptions } from './proxy';
 import type { Config } from './options';
 import { createDynamoDbSessionStore } from './sessions/dynamodb-store';
+import { lazyGlobalSignOut } from './sessions/global-sign-out';
 import { endSessionRoute, listSessionsRoute, type SessionRoutesDeps } from './sessions/routes';
 import { ServerSessions } from './sessions/server-sessions';
 
@@ -128,6 +129,8 @@ function serverSessions(config: Config, parts: BffParts, sealer: Sealer, now: ()
     sessionLifetimeSeconds: config.refreshCookieMaxAgeSeconds,
     revocationCheckSeconds: config.revocationCheckSeconds,
     idpTimeoutMs: config.idpTimeoutMs,
+    // The SDK client for Cognito is loaded on the first "sign out everywhere", like the DynamoDB one above.
+    globalSignOut: config.cognitoGlobalSignOut ? lazyGlobalSignOut(config.cognito, config.idpTimeoutMs) : undefined,
   });
 }
 

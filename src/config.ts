@@ -100,7 +100,7 @@ function checkEnv(env: EnvRecord): { config: ServerConfig; options: Record<strin
 /** How a variable's text becomes the option's typed value (after the checks passed). */
 const LISTS: Partial<Record<keyof BffOptions, RegExp>> = { allowedOrigins: /,/, cookieKeys: /,/, scopes: /\s+/ };
 const NUMBERS = new Set<keyof BffOptions>(['idpTimeoutMs', 'refreshCookieMaxAgeDays', 'revocationCheckSeconds', 'apiProxyTimeoutMs']);
-const FLAGS = new Set<keyof BffOptions>(['requireNonce', 'serveDemoSpa']);
+const FLAGS = new Set<keyof BffOptions>(['requireNonce', 'serveDemoSpa', 'cognitoGlobalSignOut']);
 
 /**
  * Options from environment variables (`COGNITO_USER_POOL_ID` -> `userPoolId`, … as in the README), checked and typed:

@@ -65,6 +65,11 @@ export interface BffOptions {
   /** How long an instance may answer from its cache that a session is live, 0-3600. @default 5 */
   revocationCheckSeconds?: number;
   /**
+   * With `sessionStore: 'dynamodb'`: logout with `{"everywhere":true}` also signs the user out at Cognito
+   * (`AdminUserGlobalSignOut`, best effort; needs `cognito-idp:AdminUserGlobalSignOut` on the pool). @default true
+   */
+  cognitoGlobalSignOut?: boolean;
+  /**
    * Token-relay routes: `[{ prefix: '/api/orders', upstream: 'https://orders.internal/v1', scopes?, groups? }]`,
    * `{ '/api/orders': 'https://orders.internal/v1' }` or `'/api/orders=https://…,…'` (README, "Calling your APIs").
    * @default none
@@ -122,6 +127,8 @@ export interface Config {
   sessionTable: string | undefined;
   dynamodbEndpoint: string | undefined;
   revocationCheckSeconds: number;
+  /** Sign the user out at Cognito on logout everywhere (dynamodb mode only). */
+  cognitoGlobalSignOut: boolean;
   /** Longest prefix first. */
   apiProxy: ProxyRoute[];
   apiProxyTimeoutMs: number;
@@ -148,6 +155,7 @@ export const OPTION_VARIABLES = {
   sessionTable: 'SESSION_TABLE',
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
   revocationCheckSeconds: 'REVOCATION_CHECK_SECONDS',
+  cognitoGlobalSignOut: 'COGNITO_GLOBAL_SIGN_OUT',
   apiProxy: 'API_PROXY',
   apiProxyTimeoutMs: 'API_PROXY_TIMEOUT_MS',
   serveDemoSpa: 'SERVE_DEMO_SPA',
@@ -439,6 +447,7 @@ export function checkOptions(options: Record<string, unknown>): { config: Config
     else dynamodbEndpoint = url.origin;
   }
   const revocationCheckSeconds = wholeNumber('revocationCheckSeconds', options.revocationCheckSeconds, 5, [0, 3600], 'seconds', problem);
+  const cognitoGlobalSignOut = flag('cognitoGlobalSignOut', options.cognitoGlobalSignOut, true, problem);
 
   // Token relay (src/proxy/ implements it).
   const apiProxy = proxyRoutesOf(options.apiProxy, (message) => problem('apiProxy', message));
@@ -474,6 +483,7 @@ export function checkOptions(options: Record<string, unknown>): { config: Config
     sessionTable: sessionStore === 'dynamodb' ? sessionTableText : undefined,
     dynamodbEndpoint,
     revocationCheckSeconds,
+    cognitoGlobalSignOut,
     apiProxy,
     apiProxyTimeoutMs,
     serveDemoSpa,

@@ -37,7 +37,7 @@ import { BffHttpApi } from './http-api.js';
 import { BffMonitoring } from './monitoring.js';
 import { acknowledgeAcceptedFindings } from './nag-suppressions.js';
 import { BffSecrets } from './secrets.js';
-import { BffSessionTable } from './session-table.js';
+import { BffSessionTable, GLOBAL_SIGN_OUT_ACTION } from './session-table.js';
 import { BffUserPool } from './user-pool.js';
 
 /** Where the BFF keeps its sessions (the CONTRACT's `SESSION_STORE`). */
@@ -230,7 +230,8 @@ export interface CognitoBffProps {
   readonly spaAssetPath?: string;
   /**
    * Where sessions live: `dynamodb` (server-side sessions that can end: a table is created and granted to the
-   * function) or `cookie` (stateless, sealed cookies).
+   * function, and `cognito-idp:AdminUserGlobalSignOut` on the pool for logout "everywhere") or `cookie` (stateless,
+   * sealed cookies).
    * @default 'dynamodb'
    */
   readonly sessionStore?: SessionStoreKind;
@@ -429,6 +430,8 @@ export class CognitoBff extends Construct {
     });
     this.handler = bff.function;
     sessionTable?.grantSessionAccess(this.handler);
+    // Logout with {"everywhere":true} also signs the user out at Cognito: that one admin call, on this pool only.
+    if (sessionTable !== undefined) this.userPool.grant(this.handler, GLOBAL_SIGN_OUT_ACTION);
     this.frontDoor.routeBff(this.handler, app.client);
 
     if (props.monitoring ?? true) {

@@ -15,5 +15,5 @@ export {
 export type { LogLevel, MfaMode, SesEmailConfig, ThreatProtectionMode, ThrottlingConfig } from './config.js';
 export { type ApiTarget, type BffFrontDoor, type FrontDoorKind } from './front-door.js';
 export { BFF_METRICS, BffMonitoring, type BffMetricName } from './monitoring.js';
-export { SESSION_TABLE_ACTIONS, SESSION_TABLE_SCHEMA } from './session-table.js';
+export { GLOBAL_SIGN_OUT_ACTION, SESSION_TABLE_ACTIONS, SESSION_TABLE_SCHEMA } from './session-table.js';
 export type { TokenValidity } from '../../src/client-settings.js';

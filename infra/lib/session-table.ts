@@ -24,6 +24,12 @@ export const SESSION_TABLE_SCHEMA = {
  * transaction calls (dynalite, the local stack's emulator, has no transactions, so the BFF does not use them), no
  * table management (the construct owns the table; `ensureSessionTable` is for the local stack and the tests).
  */
+/**
+ * What logout "everywhere" calls at Cognito besides ending the sessions in the table (src/sessions/cognito-sign-out.ts),
+ * granted on the user pool only.
+ */
+export const GLOBAL_SIGN_OUT_ACTION = 'cognito-idp:AdminUserGlobalSignOut';
+
 export const SESSION_TABLE_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:PutItem',

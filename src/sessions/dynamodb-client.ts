@@ -3,15 +3,12 @@
  *
  * Bounded: a store that does not answer must become a quick `503 session_store_unavailable`, not a request that hangs
  * for the SDK's default of minutes. Retries are the SDK's own (with backoff, throttling included), capped low for the
- * same reason. With an emulator endpoint on loopback: region `local` unless one is given, and credentials from the
- * environment or the shared AWS files when there are any, placeholder credentials otherwise (dynalite accepts any
- * signature; a second process started from `.local/stack.env` alone must reach it). The instance-metadata service is
- * not asked on loopback: it would cost a second's timeout on a laptop for credentials dynalite does not check.
+ * same reason. With an emulator endpoint on loopback: region `local` unless one is given, and emulator credentials
+ * (src/net/emulator-credentials.ts: the environment's or the shared files', else placeholders dynalite accepts).
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { fromEnv } from '@aws-sdk/credential-provider-env';
-import { fromIni } from '@aws-sdk/credential-provider-ini';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { emulatorCredentials } from '../net/emulator-credentials';
 import { isLoopbackHost } from '../net/loopback';
 
 export interface DynamoDbClientOptions {
@@ -26,22 +23,6 @@ export interface DynamoDbClientOptions {
   maxAttempts?: number;
   /** For tests: a request handler of their own (fault injection at the HTTP layer, below the SDK's parsing). */
   requestHandler?: DynamoDBClientConfig['requestHandler'];
-}
-
-type AwsCredentialIdentity = Awaited<ReturnType<ReturnType<typeof fromEnv>>>;
-
-export const PLACEHOLDER_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'local', secretAccessKey: 'local' };
-
-/** Credentials for an emulator: the environment's or the shared files' when present, else placeholders. */
-async function emulatorCredentials(): Promise<AwsCredentialIdentity> {
-  for (const provider of [fromEnv(), fromIni()]) {
-    try {
-      return await provider();
-    } catch {
-      // not configured that way: try the next
-    }
-  }
-  return PLACEHOLDER_CREDENTIALS;
 }
 
 export function createDocumentClient(options: DynamoDbClientOptions): DynamoDBDocumentClient {

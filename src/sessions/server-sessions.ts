@@ -8,7 +8,8 @@
  *   REVOCATION_CHECK_SECONDS, else from the store), Bearer or cookie alike;
  * - refresh renews once per session, whoever asks (RefreshLease);
  * - logout, "everywhere" and DELETE /auth/sessions/:id end sessions in the store and in this instance's memory at once,
- *   and revoke their refresh tokens at the IdP (best effort).
+ *   and revoke their refresh tokens at the IdP (best effort); "everywhere" from a live session also signs the user
+ *   out at Cognito (AdminUserGlobalSignOut, best effort: see global-sign-out.ts).
  */
 import { TokenRejectedError, UnauthenticatedError } from '../errors';
 import type { Logger } from '../logger';
@@ -16,6 +17,7 @@ import type { IdpClient } from '../auth/idp-client';
 import { sessionFromTokens } from '../auth/session';
 import type { NewSession } from '../auth/session-cookies';
 import type { TokenVerifiers } from '../auth/verifiers';
+import type { GlobalSignOut } from './global-sign-out';
 import { SessionLiveness } from './liveness';
 import { RefreshLease } from './refresh-lease';
 import { tokenKey, type SessionStore, type SessionSummary, type StoredSession } from './session-store';
@@ -35,6 +37,8 @@ export interface ServerSessionsOptions {
   idpTimeoutMs: number;
   /** For tests: how a caller waiting for another's refresh waits. */
   sleep?: (ms: number) => Promise<void>;
+  /** Signs the user out at Cognito on "everywhere". @default none (the sessions end here only) */
+  globalSignOut?: GlobalSignOut;
 }
 
 /** Who is signing in, for GET /auth/sessions. */
@@ -164,7 +168,11 @@ export class ServerSessions {
     return this.options.store.list(sub);
   }
 
-  /** Ends one session (undefined: there was none) or, with `everywhere`, all of the user's; revokes their refresh tokens. */
+  /**
+   * Ends one session (undefined: there was none) or, with `everywhere`, all of the user's; revokes their refresh
+   * tokens. "Everywhere" asked from a session that was still live also signs the user out at Cognito; a reference to
+   * a session that had already ended (an old copied cookie) ends the rest here, but never reaches Cognito.
+   */
   async end(sub: string, sid: string | undefined, everywhere: boolean): Promise<StoredSession[]> {
     const { store } = this.options;
     const ended = everywhere
@@ -174,8 +182,29 @@ export class ServerSessions {
         : [await store.end(sub, sid)].filter((s) => s !== undefined);
     if (sid !== undefined) this.liveness.ended(sub, sid);
     for (const session of ended) this.liveness.ended(sub, session.sid);
-    await Promise.all(ended.map((session) => this.revoke(session)));
+    const current = everywhere ? ended.find((session) => session.sid === sid) : undefined;
+    await Promise.all([...ended.map((session) => this.revoke(session)), current && this.signOutAtCognito(current)]);
     return ended;
+  }
+
+  private async signOutAtCognito(session: StoredSession): Promise<void> {
+    const { globalSignOut, logger } = this.options;
+    if (!globalSignOut) return;
+    try {
+      await globalSignOut(session.user.username);
+      logger.info('signed out at Cognito on every device', { event: 'cognito_global_sign_out', sub: session.sub });
+    } catch (error) {
+      // The exception's type only (NotAuthorizedException, TooManyRequestsException, AbortError, …): its message
+      // may name the user. cognito-local has no AdminUserGlobalSignOut and always lands here.
+      const reason = error instanceof Error ? error.name : 'unknown';
+      const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+      logger.warn('Cognito global sign-out failed; the sessions have ended here anyway', {
+        event: 'cognito_global_sign_out_failed',
+        sub: session.sub,
+        reason,
+        status,
+      });
+    }
   }
 
   private async revoke(session: StoredSession): Promise<void> {

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultLambdaAssetDir } from '../../infra/lib/bff-function.js';
 import { packageRoot } from '../../infra/lib/package-root.js';
 import { CognitoBff, type CognitoBffProps } from '../../infra/lib/index.js';
-import { SESSION_TABLE_ACTIONS, SESSION_TABLE_SCHEMA } from '../../infra/lib/session-table.js';
+import { GLOBAL_SIGN_OUT_ACTION, SESSION_TABLE_ACTIONS, SESSION_TABLE_SCHEMA } from '../../infra/lib/session-table.js';
 import { onlyResource, resourcesOfType, type TemplateJson } from './fixture.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cognito-bff-construct-'));
@@ -102,6 +102,32 @@ function behaviors(json: TemplateJson): Array<{ PathPattern: string; FunctionAss
   return config.CacheBehaviors;
 }
 
+type PolicyStatement = { Effect: string; Action: string[] | string; Resource: unknown };
+
+/** Every IAM policy statement of the template, with the roles its policy is attached to. */
+function policyStatements(json: TemplateJson): Array<PolicyStatement & { roles: unknown }> {
+  return resourcesOfType(json, 'AWS::IAM::Policy').flatMap(([, policy]) =>
+    (policy.Properties?.PolicyDocument as { Statement: PolicyStatement[] }).Statement.map((statement) => ({
+      ...statement,
+      roles: policy.Properties?.Roles,
+    })),
+  );
+}
+
+/** The statements that allow the BFF function anything on Cognito's user-pool API. */
+const cognitoStatements = (json: TemplateJson) =>
+  policyStatements(json).filter(
+    (s) => JSON.stringify(s.Action).includes('cognito-idp:') && JSON.stringify(s.roles).includes(`"${bffRoleId(json)}"`),
+  );
+
+/** The logical id of the BFF function's role. */
+function bffRoleId(json: TemplateJson): string {
+  const found = resourcesOfType(json, 'AWS::Lambda::Function').find(([, fn]) =>
+    JSON.stringify(fn.Properties).includes('COOKIE_KEYS_SECRET_ARN'),
+  );
+  return ((found?.[1].Properties as { Role: { 'Fn::GetAtt': [string, string] } }).Role['Fn::GetAtt'] ?? [])[0];
+}
+
 function bffEnvironment(json: TemplateJson): Record<string, unknown> {
   const found = resourcesOfType(json, 'AWS::Lambda::Function').find(([, fn]) =>
     JSON.stringify(fn.Properties).includes('COOKIE_KEYS_SECRET_ARN'),
@@ -180,6 +206,19 @@ describe('CognitoBff with its defaults', () => {
     expect([onTable[0]?.Action].flat().sort()).toEqual([...SESSION_TABLE_ACTIONS].sort());
     expect(JSON.stringify(onTable)).not.toContain('dynamodb:*');
     expect(JSON.stringify(onTable)).not.toContain('Scan');
+  });
+
+  it('grants the BFF function AdminUserGlobalSignOut on its pool only (logout "everywhere"), and no other Cognito action', () => {
+    const [poolId] = onlyResource(defaults.json, 'AWS::Cognito::UserPool');
+    expect(cognitoStatements(defaults.json)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: GLOBAL_SIGN_OUT_ACTION,
+        Resource: { 'Fn::GetAtt': [poolId, 'Arn'] },
+        roles: [{ Ref: bffRoleId(defaults.json) }],
+      },
+    ]);
+    expect(GLOBAL_SIGN_OUT_ACTION).toBe('cognito-idp:AdminUserGlobalSignOut');
   });
 
   it('finds the standalone bundle of the package it belongs to, in the repository and installed', () => {
@@ -309,6 +348,8 @@ describe('CognitoBff in a team stack: addApi, spaAssetPath, cookie sessions', ()
     expect(environment.SESSION_STORE).toBe('cookie');
     expect(environment).not.toHaveProperty('SESSION_TABLE');
     expect(team.bff.table).toBeUndefined();
+    // Nothing to sign out everywhere without server-side sessions: no Cognito grant either.
+    expect(cognitoStatements(team.json)).toEqual([]);
     team.template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       RefreshTokenRotation: { Feature: 'ENABLED', RetryGracePeriodSeconds: 30 },
     });
@@ -356,6 +397,12 @@ describe('CognitoBff with an existing user pool', () => {
     expect(resourcesOfType(json, 'AWS::Cognito::UserPoolDomain')).toEqual([]);
     expect(bff.hostedUiBaseUrl).toBe('https://login.example.com');
     expect(bffEnvironment(json)).toMatchObject({ COGNITO_DOMAIN: 'https://login.example.com', COGNITO_USER_POOL_ID: 'us-west-2_AbC123' });
+    // The grant names the imported pool's ARN, not a wildcard.
+    const [grant, ...others] = cognitoStatements(json);
+    expect(others).toEqual([]);
+    expect(grant?.Action).toBe(GLOBAL_SIGN_OUT_ACTION);
+    expect(JSON.stringify(stack.resolve(grant?.Resource))).toContain(':userpool/us-west-2_AbC123');
+    expect(grant?.roles).toEqual([{ Ref: bffRoleId(json) }]);
   });
 });
 

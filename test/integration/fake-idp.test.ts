@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CookieJar, parseSetCookie, setCookieHeaders } from '../support/cookie-jar';
+import { createCognitoSignOut } from '../../src/sessions/cognito-sign-out';
 import { FakeIdp, newKeyPair, type TokenFault } from '../support/fake-idp';
 import { BASE_URLS, buildHarness, RUNTIMES, type Harness, type RuntimeKind } from '../support/harness';
 import type { RequestOptions, TargetResponse } from '../support/targets';
@@ -337,5 +338,57 @@ describe.each(RUNTIMES)('against a fake IdP (%s)', (kind: RuntimeKind) => {
         if (value) expect(log).not.toContain(value);
       }
     }
+  });
+});
+
+describe('the fake IdP`s AdminUserGlobalSignOut, as Cognito documents it', () => {
+  let idp: FakeIdp;
+  beforeAll(async () => {
+    idp = await FakeIdp.start();
+  });
+  afterAll(async () => {
+    await idp?.close();
+  });
+
+  const signOut = (userPoolId = idp.poolId) =>
+    createCognitoSignOut({ userPoolId, endpoint: idp.url, region: 'us-west-2', timeoutMs: 5000 });
+  const refused = (promise: Promise<void>) =>
+    promise.then(
+      () => 'signed out',
+      (error: Error) => error.name,
+    );
+
+  it('refuses unsigned calls, unknown pools and unknown users with Cognito`s error types', async () => {
+    const unsigned = await fetch(idp.url, {
+      method: 'POST',
+      headers: { 'X-Amz-Target': 'AWSCognitoIdentityProviderService.AdminUserGlobalSignOut', 'Content-Type': 'application/x-amz-json-1.1' },
+      body: JSON.stringify({ UserPoolId: idp.poolId, Username: idp.user.username }),
+    });
+    expect(unsigned.status).toBe(400);
+    expect(await unsigned.json()).toMatchObject({ __type: 'MissingAuthenticationTokenException' });
+    expect(await refused(signOut('us-west-2_Other1')(idp.user.username))).toBe('ResourceNotFoundException');
+    expect(await refused(signOut()('nobody'))).toBe('UserNotFoundException');
+  });
+
+  it('invalidates every refresh token of the user, and only theirs', async () => {
+    const redirect = 'http://localhost:3000/auth/callback';
+    const tokenFor = async (user = idp.user) => {
+      const code = idp.issueCode(`${idp.url}/oauth2/authorize?redirect_uri=${encodeURIComponent(redirect)}`, user);
+      const response = await fetch(`${idp.url}/oauth2/token`, {
+        method: 'POST',
+        headers: { Authorization: 'Basic ' + Buffer.from(`${idp.clientId}:${idp.clientSecret}`).toString('base64') },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirect }),
+      });
+      return ((await response.json()) as { refresh_token: string }).refresh_token;
+    };
+    const bob = { ...idp.user, sub: 'bob-sub', username: 'bob' };
+    const [first, second, bobs] = [await tokenFor(), await tokenFor(), await tokenFor(bob)];
+    expect(await refused(signOut()(idp.user.username))).toBe('signed out');
+    expect([first, second, bobs].map((token) => idp.refreshTokenLive(token))).toEqual([false, false, true]);
+    expect(idp.adminCalls.at(-1)).toEqual({
+      operation: 'AdminUserGlobalSignOut',
+      body: { UserPoolId: idp.poolId, Username: idp.user.username },
+      signedFor: 'us-west-2/cognito-idp',
+    });
   });
 });

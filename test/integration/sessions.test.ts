@@ -165,6 +165,109 @@ describe.each(RUNTIMES)('server-side sessions (%s)', (kind: RuntimeKind) => {
     expect((await mallory.send(b, 'GET', '/tests')).status).toBe(200);
   });
 
+  const logoutEverywhere = (who: ReturnType<typeof browser>, harness: Harness) =>
+    who.send(harness, 'POST', '/auth/logout', {
+      headers: { ...CSRF, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ everywhere: true }),
+    });
+  const logLines = (harness: Harness, event: string) =>
+    harness.logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.event === event);
+
+  it('signs the user out at Cognito on "everywhere" (AdminUserGlobalSignOut, once, pool and username), not on a plain logout', async () => {
+    const user = newUser('carol');
+    const laptop = browser(user);
+    const phone = browser(user);
+    const tablet = browser(user);
+    await laptop.signIn();
+    await phone.signIn(b);
+    await tablet.signIn(b);
+    expect((await phone.send(b, 'POST', '/auth/logout', { headers: CSRF })).status).toBe(200);
+    expect(idp.adminCalls).toEqual([]);
+    const refreshTokens = idp.requests.filter((r) => r.path === '/oauth2/token').length;
+    expect(refreshTokens).toBe(3);
+
+    const everywhere = await logoutEverywhere(laptop, a);
+    expect(everywhere.status).toBe(200);
+    expect(everywhere.body).toEqual({ logoutUrl: expect.stringContaining('/logout?') });
+    expect(idp.adminCalls).toEqual([
+      { operation: 'AdminUserGlobalSignOut', body: { UserPoolId: idp.poolId, Username: 'carol' }, signedFor: 'us-west-2/cognito-idp' },
+    ]);
+    expect(logLines(a, 'cognito_global_sign_out')).toEqual([expect.objectContaining({ level: 'info', sub: user.sub })]);
+    expect((await tablet.send(a, 'GET', '/tests')).status).toBe(401);
+  });
+
+  it.each([
+    ['throttled', { status: 400, type: 'TooManyRequestsException' }],
+    ['no IAM permission', { status: 400, type: 'AccessDeniedException' }],
+    ['an outage', { status: 500, type: 'InternalErrorException' }],
+  ] as const)('ends every session and answers the normal logout when Cognito refuses the global sign-out (%s)', async (_, fault) => {
+    idp.adminFault = fault;
+    const user = newUser('dave');
+    const laptop = browser(user);
+    const phone = browser(user);
+    await laptop.signIn();
+    await phone.signIn(b);
+    const everywhere = await logoutEverywhere(laptop, a);
+    expect(everywhere.status).toBe(200);
+    expect(everywhere.body).toEqual({ logoutUrl: expect.stringContaining('/logout?') });
+    expect(laptop.jar.names()).toEqual([]);
+    // Throttling and outages are retried once by the SDK; a missing permission is not.
+    expect(idp.adminCalls.length).toBe(fault.type === 'AccessDeniedException' ? 1 : 2);
+    const [warning, ...more] = logLines(a, 'cognito_global_sign_out_failed');
+    expect(more).toEqual([]);
+    expect(warning).toEqual({
+      level: 'warn',
+      time: expect.any(String),
+      msg: expect.any(String),
+      event: 'cognito_global_sign_out_failed',
+      sub: user.sub,
+      reason: fault.type,
+      status: fault.status,
+    });
+    expect(JSON.stringify(warning)).not.toContain('dave');
+    nowMs += 5000;
+    expect((await phone.send(b, 'GET', '/tests')).status).toBe(401);
+  });
+
+  it('bounds the global sign-out by IDP_TIMEOUT_MS: a Cognito that never answers still leaves the user signed out', async () => {
+    idp.adminFault = { kind: 'hang' };
+    const user = newUser('erin');
+    const laptop = browser(user);
+    const phone = browser(user);
+    await laptop.signIn();
+    await phone.signIn();
+    const impatient = buildHarness(kind, env({ IDP_TIMEOUT_MS: '300' }), { clock });
+    const everywhere = await logoutEverywhere(laptop, impatient);
+    expect(everywhere.status).toBe(200);
+    expect(logLines(impatient, 'cognito_global_sign_out_failed')).toEqual([expect.objectContaining({ reason: 'AbortError' })]);
+    nowMs += 5000;
+    expect((await phone.send(a, 'GET', '/tests')).status).toBe(401);
+  });
+
+  it('never reaches Cognito from an ended session`s cookie, nor when COGNITO_GLOBAL_SIGN_OUT=false', async () => {
+    const user = newUser('frank');
+    const laptop = browser(user);
+    await laptop.signIn();
+    const stale = laptop.cookieHeader();
+    expect((await laptop.send(a, 'POST', '/auth/logout', { headers: CSRF })).status).toBe(200);
+    const phone = browser(user);
+    await phone.signIn();
+    // An old copy of the laptop's cookies: the rest of the user's sessions end, Cognito is not asked.
+    const replay = await a.target.request('POST', '/auth/logout', {
+      headers: { Cookie: stale, ...CSRF, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ everywhere: true }),
+    });
+    expect(replay.status).toBe(200);
+    expect(idp.adminCalls).toEqual([]);
+
+    const switchedOff = buildHarness(kind, env({ COGNITO_GLOBAL_SIGN_OUT: 'false' }), { clock });
+    const tablet = browser(user);
+    await tablet.signIn(switchedOff);
+    expect((await logoutEverywhere(tablet, switchedOff)).status).toBe(200);
+    expect(idp.adminCalls).toEqual([]);
+    expect((await tablet.send(switchedOff, 'GET', '/tests')).status).toBe(401);
+  });
+
   it('refreshes once for any number of concurrent callers on both instances, and hands each the renewed session', async () => {
     idp.rotateRefreshTokens = true;
     const alice = browser();

@@ -96,6 +96,7 @@ describe('createBff options', () => {
     ['apiProxyTimeoutMs', { apiProxyTimeoutMs: 1.5 }, 'whole number'],
     ['serveDemoSpa', { serveDemoSpa: 'maybe' }, 'true or false'],
     ['requireNonce', { requireNonce: 'no' }, 'true or false'],
+    ['cognitoGlobalSignOut', { cognitoGlobalSignOut: 'off' }, 'true or false'],
     ['logLevel', { logLevel: 'verbose' }, 'one of'],
     ['allowedOrigins', { allowedOrigins: ['https://app.example.com/path'] }, 'not an origin'],
     ['scopes', { scopes: ['email'] }, 'openid'],

@@ -6,7 +6,9 @@
  * and single-use codes bound to a redirect_uri, answers 400 `{"error":"invalid_grant"}`; `/oauth2/revoke` answers 200
  * even for unknown tokens; the JWKS lives at `<issuer>/.well-known/jwks.json`; access tokens carry token_use=access,
  * client_id, scope, username and no aud; ID tokens carry token_use=id, aud, cognito:username, email and the nonce;
- * a refresh returns no refresh token unless rotation is on.
+ * a refresh returns no refresh token unless rotation is on. The cognito-idp JSON API answers `AdminUserGlobalSignOut`
+ * at the issuer's origin (`POST /`, `X-Amz-Target`, SigV4-signed, `application/x-amz-json-1.1`): it refuses an unknown
+ * pool or user with Cognito's `__type` errors and, like Cognito, invalidates every refresh token of the user.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -42,6 +44,18 @@ export interface RecordedRequest {
   form: URLSearchParams;
 }
 
+/** A call to the cognito-idp JSON API, as received. */
+export interface RecordedAdminCall {
+  /** The operation: `AdminUserGlobalSignOut`. */
+  operation: string;
+  body: Record<string, unknown>;
+  /** The SigV4 credential scope's region and service (`us-west-2/cognito-idp`), or undefined when unsigned. */
+  signedFor: string | undefined;
+}
+
+/** How the cognito-idp API misbehaves: Cognito's error (`__type`) with its status, or no answer at all. */
+export type AdminFault = { status: number; type: string } | { kind: 'hang' };
+
 interface CodeGrant {
   user: FakeUser;
   redirectUri: string;
@@ -73,6 +87,9 @@ export class FakeIdp {
   echoNonce = true;
   accessTokenSeconds = 900;
   readonly requests: RecordedRequest[] = [];
+  /** Calls to the cognito-idp JSON API (AdminUserGlobalSignOut), apart from the OAuth endpoints' `requests`. */
+  readonly adminCalls: RecordedAdminCall[] = [];
+  adminFault: AdminFault | undefined;
   /** Every code, token and refresh token this IdP handed out: what must never show up in a response body or a log. */
   readonly issued = new Set<string>();
   jwksFetches = 0;
@@ -106,6 +123,8 @@ export class FakeIdp {
     this.accessTokenSeconds = 900;
     this.keys = [...this.initialKeys];
     this.requests.length = 0;
+    this.adminCalls.length = 0;
+    this.adminFault = undefined;
   }
 
   async close(): Promise<void> {
@@ -237,6 +256,8 @@ export class FakeIdp {
       return json(200, { keys: this.keys.map((key) => key.publicJwk) });
     }
     if (req.method !== 'POST') return json(404, { message: 'not found' });
+    if (path === '/' && typeof req.headers['x-amz-target'] === 'string')
+      return this.adminApi(req, res, Buffer.concat(chunks).toString('utf8'));
     this.requests.push({ path, headers: req.headers, form });
 
     if (path === '/oauth2/revoke') {
@@ -300,6 +321,37 @@ export class FakeIdp {
       return json(400, { error: 'unsupported_grant_type' });
     }
     return json(200, fault?.kind === 'override' ? await fault.respond(issued) : issued);
+  }
+
+  /** The cognito-idp JSON API (awsJson1_1): only AdminUserGlobalSignOut, which Cognito authorizes by IAM (SigV4). */
+  private async adminApi(req: http.IncomingMessage, res: http.ServerResponse, text: string): Promise<void> {
+    const error = (status: number, type: string, message: string) => {
+      res.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-ErrorType': type });
+      res.end(JSON.stringify({ __type: type, message }));
+    };
+    const operation = String(req.headers['x-amz-target']).replace(/^AWSCognitoIdentityProviderService\./, '');
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return error(400, 'SerializationException', 'Start of structure or map found where not expected.');
+    }
+    const scope = /^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/([^/]+\/[^/]+)\/aws4_request,/.exec(req.headers.authorization ?? '');
+    this.adminCalls.push({ operation, body, signedFor: scope?.[1] });
+    if (!scope) return error(400, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
+    if (operation !== 'AdminUserGlobalSignOut') return error(400, 'UnknownOperationException', '');
+    const fault = this.adminFault;
+    if (fault && 'kind' in fault) return untilClosedOr(res, 60_000);
+    if (fault) return error(fault.status, fault.type, 'injected by the test');
+    if (body.UserPoolId !== this.poolId)
+      return error(400, 'ResourceNotFoundException', `User pool ${String(body.UserPoolId)} does not exist.`);
+    const username = body.Username;
+    const known = [this.user, ...this.refreshTokenOwners.values()].some((user) => user.username === username);
+    if (!known) return error(400, 'UserNotFoundException', 'User does not exist.');
+    // Cognito invalidates every refresh token of the user (and its access tokens for the user-pool API).
+    for (const [token, user] of this.refreshTokens) if (user.username === username) this.refreshTokens.delete(token);
+    res.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.1' });
+    res.end('{}');
   }
 
   private clientAuthenticated(req: http.IncomingMessage, form: URLSearchParams): boolean {
