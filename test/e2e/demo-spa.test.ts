@@ -391,6 +391,79 @@ describe('the demo SPA in Chromium, against the local stack', () => {
     }
   });
 
+  /** The emulator's form, filled as a person would, from the app's sign-in button back to the app, signed in. */
+  const signInThroughForm = async (target: Page): Promise<void> => {
+    await target.locator('#sign-in').click();
+    await target.waitForURL((url) => url.origin === `http://127.0.0.1:${EMULATOR_PORT}` && url.pathname === '/oauth2/authorize');
+    await target.locator('input[name="username"]').fill(DEMO_USERNAME);
+    await target.locator('input[name="password"]').fill(product!.demoPassword);
+    await Promise.all([
+      target.waitForURL((url) => url.origin === product!.baseUrl && url.pathname === '/'),
+      target.locator('input[name="password"]').press('Enter'),
+    ]);
+    await expect.poll(() => target.locator('#status').textContent()).toBe(`Signed in as ${DEMO_USERNAME}`);
+  };
+  /** The sessions panel as shown: each row's session id, and whether it is marked as this browser. */
+  const sessionsShown = (target: Page): Promise<{ id: string; current: boolean; text: string }[]> =>
+    target
+      .locator('#sessions-list > li')
+      .evaluateAll((rows) =>
+        (rows as unknown as { dataset: { sessionId: string }; textContent: string | null; querySelector(s: string): unknown }[]).map(
+          (row) => ({ id: row.dataset.sessionId, current: row.querySelector('.current') !== null, text: row.textContent ?? '' }),
+        ),
+      );
+  const testsStatus = (target: Page): Promise<number> =>
+    target.evaluate(async () => (await fetch('tests', { credentials: 'include', headers: { Accept: 'application/json' } })).status);
+
+  it('lists the sessions of two browsers, marks this one, and signs the other one out (its next /tests is 401)', async (test) => {
+    if (product!.output() === undefined) return test.skip(); // needs the local stack's server-side sessions
+    // A clean slate for the demo user: "Sign out everywhere" ends every session the earlier steps left.
+    await page.locator('#sign-out-everywhere').click();
+    await expect.poll(() => page.locator('#status').textContent()).toBe('Signed out');
+    expect(await page.locator('#sessions').isVisible()).toBe(false);
+    await signInThroughForm(page);
+
+    // A second browser (its own profile and cookies), the same user: a second session.
+    const otherBrowser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    try {
+      const other = await (await otherBrowser.newContext({ viewport: VIEWPORT, locale: 'en-US', timezoneId: 'UTC' })).newPage();
+      other.setDefaultTimeout(STEP_TIMEOUT_MS);
+      watchConsole(other);
+      await other.goto(`${product!.baseUrl}/`);
+      await expect.poll(() => other.locator('#status').textContent()).toBe('Signed out');
+      await signInThroughForm(other);
+      await expect.poll(async () => (await sessionsShown(other)).length).toBe(2);
+      const seenByOther = await sessionsShown(other);
+      expect(seenByOther.filter((row) => row.current)).toHaveLength(1);
+      expect(await testsStatus(other)).toBe(200);
+
+      // This browser lists the same two, with the other one's current session as "not this browser".
+      await page.reload();
+      await expect.poll(async () => (await sessionsShown(page)).length).toBe(2);
+      const seenHere = await sessionsShown(page);
+      expect(seenHere.map((row) => row.id).sort()).toEqual(seenByOther.map((row) => row.id).sort());
+      const mine = seenHere.find((row) => row.current);
+      const theirs = seenHere.find((row) => !row.current);
+      expect(mine?.text).toContain('This browser');
+      expect(theirs?.id).toBe(seenByOther.find((row) => row.current)?.id);
+      expect(theirs?.text).toMatch(/Chrome/);
+      await shot('06-sessions-two-browsers');
+
+      // Sign the other browser out from here.
+      await page.locator(`#sessions-list > li[data-session-id="${theirs!.id}"] button.end-session`).click();
+      await expect.poll(async () => (await sessionsShown(page)).map((row) => row.id)).toEqual([mine!.id]);
+      expect(await page.locator('#error').isVisible()).toBe(false);
+      await shot('06-sessions-other-signed-out');
+      expect(await testsStatus(other)).toBe(401);
+      await other.reload();
+      await expect.poll(() => other.locator('#status').textContent()).toBe('Signed out');
+      // This browser is untouched.
+      expect(await testsStatus(page)).toBe(200);
+    } finally {
+      await otherBrowser.close();
+    }
+  });
+
   it('signs out, after which /tests refuses the browser', async () => {
     await page.locator('#sign-out').click();
     await expect.poll(() => page.locator('#status').textContent()).toBe('Signed out');
