@@ -8,11 +8,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { parseEnv } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CookieJar } from '../support/cookie-jar';
 import { FakeIdp } from '../support/fake-idp';
-import { freePort } from '../support/cognito-local';
+import { freePort, signInThroughEmulatorForm } from '../support/cognito-local';
 import { QUIET_ENV } from '../support/quiet-env';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -189,6 +191,71 @@ describe('src/server.ts, local stack', () => {
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     } finally {
       expect(await run.stop()).toBe(0);
+    }
+  });
+
+  it('a second process started from .local/stack.env alone joins the same sessions: a logout on either is seen by the other', async () => {
+    const cwd = await scratchDir();
+    const [port, secondPort, emulatorPort, dynalitePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const publicBaseUrl = `http://localhost:${port}`;
+    const password = 'Demo-Passw0rd.second';
+    const first = await runServer(
+      { PORT: String(port), EMULATOR_PORT: String(emulatorPort), DYNALITE_PORT: String(dynalitePort), DEMO_PASSWORD: password },
+      (out) => out.includes('Press Ctrl-C'),
+      cwd,
+    );
+    let second: Awaited<ReturnType<typeof runServer>> | undefined;
+    try {
+      // Exactly what the contract says a second instance needs: the derived settings, its own PORT, the same
+      // PUBLIC_BASE_URL. No AWS credentials anywhere (no HOME either): placeholders must reach dynalite.
+      const stackEnv = parseEnv(readFileSync(path.join(cwd, '.local', 'stack.env'), 'utf8')) as Record<string, string>;
+      second = await runServer({ ...stackEnv, PORT: String(secondPort), PUBLIC_BASE_URL: publicBaseUrl }, (out) =>
+        out.includes('Press Ctrl-C'),
+      );
+      expect(second.stdout).not.toContain('Starting the local stack');
+      const [one, two] = [publicBaseUrl, `http://localhost:${secondPort}`];
+
+      /** Signs the demo user in through the first process and the emulator's form; returns the browser's cookies. */
+      const signIn = async (): Promise<string> => {
+        const jar = new CookieJar();
+        const login = await fetch(`${one}/auth/login`, { redirect: 'manual' });
+        jar.apply({ 'set-cookie': login.headers.getSetCookie() });
+        const callbackUrl = await signInThroughEmulatorForm(login.headers.get('location')!, 'demo@example.com', password);
+        const callback = await fetch(`${one}${new URL(callbackUrl).pathname}${new URL(callbackUrl).search}`, {
+          redirect: 'manual',
+          headers: { cookie: jar.header('/auth/callback') },
+        });
+        jar.apply({ 'set-cookie': callback.headers.getSetCookie() });
+        expect(jar.names().sort()).toEqual(['__Host-bff-at', '__Host-bff-session']);
+        return jar.header('/');
+      };
+      const tests = async (base: string, cookie: string) => (await fetch(`${base}/tests`, { headers: { cookie } })).status;
+      const logout = async (base: string, cookie: string) =>
+        (await fetch(`${base}/auth/logout`, { method: 'POST', headers: { cookie, 'x-csrf': '1' } })).status;
+
+      // Signed in on the first process, served by the second: same emulator keys, same sessions table.
+      const laptop = await signIn();
+      expect(await tests(two, laptop)).toBe(200);
+      // Logged out on the second: refused there at once, and on the first, which never vouched for it, at once too.
+      expect(await logout(two, laptop)).toBe(200);
+      expect(await tests(two, laptop)).toBe(401);
+      expect(await tests(one, laptop)).toBe(401);
+
+      // The other way round, with the second process having seen the session live (it may answer from that memory
+      // for REVOCATION_CHECK_SECONDS, 5 by default): it refuses once the window has passed. The exact bound is checked
+      // with an injected clock in test/integration/sessions.test.ts; here two real processes must agree.
+      const phone = await signIn();
+      expect(await tests(two, phone)).toBe(200);
+      expect(await logout(one, phone)).toBe(200);
+      expect(await tests(one, phone)).toBe(401);
+      const deadline = Date.now() + 30_000;
+      while ((await tests(two, phone)) !== 401) {
+        if (Date.now() > deadline) throw new Error('the second process never saw the logout');
+        await delay(250);
+      }
+    } finally {
+      if (second) expect(await second.stop()).toBe(0);
+      expect(await first.stop()).toBe(0);
     }
   });
 });
