@@ -22,13 +22,11 @@ export interface CognitoSignOutOptions {
   region: string;
   /** Bound on the whole call, retries included (IDP_TIMEOUT_MS). */
   timeoutMs: number;
-  /** For tests: the client to send through. */
-  client?: Pick<CognitoIdentityProviderClient, 'send'>;
 }
 
 /** One client per process, built on the first sign-out; returns the function that signs one user out. */
 export function createCognitoSignOut(options: CognitoSignOutOptions): (username: string) => Promise<void> {
-  const client = options.client ?? new CognitoIdentityProviderClient(clientConfig(options));
+  const client = new CognitoIdentityProviderClient(clientConfig(options));
   return async (username) => {
     await client.send(new AdminUserGlobalSignOutCommand({ UserPoolId: options.userPoolId, Username: username }), {
       abortSignal: AbortSignal.timeout(options.timeoutMs),
