@@ -182,7 +182,15 @@ export async function bundleLambda(outdir = path.join(root, 'dist/lambda')) {
   return outfile;
 }
 
+/** The entry file's budget (issue 14): what a cold start parses before the first request. The build fails past it. */
+const ENTRY_BUDGET_BYTES = 300_000;
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const outfile = await bundleLambda();
-  console.log(`${path.relative(root, outfile)}: ${(statSync(outfile).size / 1024).toFixed(1)} KiB`);
+  const size = statSync(outfile).size;
+  console.log(`${path.relative(root, outfile)}: ${(size / 1024).toFixed(1)} KiB (${size} bytes, budget ${ENTRY_BUDGET_BYTES})`);
+  if (size > ENTRY_BUDGET_BYTES) {
+    console.error(`${path.relative(root, outfile)} is over its budget of ${ENTRY_BUDGET_BYTES} bytes: load the new code lazily, from a file of its own`);
+    process.exit(1);
+  }
 }

@@ -30,13 +30,17 @@ import { securityHeaders } from './http/security-headers';
 import { SPA_DIR } from './local/spa-dir';
 import type { Logger } from './logger';
 import { recordOutcomes } from './metrics/outcomes';
-import type { MetricsRecorder } from './metrics/recorder';
+import { noMetrics, type MetricsRecorder } from './metrics/recorder';
 import { lazyUpstreamAgent, mountApiProxy, type ApiProxyOptions } from './proxy';
 import type { Config } from './options';
 import { createDynamoDbSessionStore } from './sessions/dynamodb-store';
 import { lazyGlobalSignOut } from './sessions/global-sign-out';
 import { endSessionRoute, listSessionsRoute, type SessionRoutesDeps } from './sessions/routes';
 import { ServerSessions } from './sessions/server-sessions';
+import { instrumentIdp, instrumentSessionStore } from './tracing/instrument';
+import type { Telemetry } from './tracing/outbound';
+import { requestSpan } from './tracing/request-span';
+import { createTracing, type Tracing } from './tracing/tracing';
 
 /** What `createBff` returns (README, "Use it in your own app"). */
 export interface Bff {
@@ -64,8 +68,10 @@ export interface BffParts {
    * request itself (the standalone app). @default 'own'
    */
   httpPolicy?: 'own' | 'none';
-  /** Where the outcome metrics go (src/metrics: EMF lines in Lambda, OpenTelemetry in the HTTP server). @default none */
+  /** Where the metrics go (src/metrics: EMF lines in Lambda, OpenTelemetry in the HTTP server). @default none */
   metrics?: MetricsRecorder;
+  /** Where the spans go (src/tracing). @default the OpenTelemetry API when installed, else none */
+  tracing?: Tracing;
   /** With `sessionStore: 'dynamodb'`: the DynamoDB document client. @default one for `dynamodbEndpoint` (no I/O until used) */
   dynamodbClient?: DynamoDBDocumentClient;
 }
@@ -112,7 +118,7 @@ function isLogoutPath(path: string, basePath: string): boolean {
 }
 
 /** Server-side sessions on the configured table (SESSION_STORE=dynamodb); the client does no I/O until a request. */
-function serverSessions(config: Config, parts: BffParts, sealer: Sealer, now: () => number): ServerSessions {
+function serverSessions(config: Config, parts: BffParts, sealer: Sealer, now: () => number, telemetry: Telemetry): ServerSessions {
   // Loaded on first use: an app in cookie mode (and the Lambda bundle) never loads the AWS SDK for DynamoDB.
   const client =
     parts.dynamodbClient ??
@@ -121,8 +127,8 @@ function serverSessions(config: Config, parts: BffParts, sealer: Sealer, now: ()
         createDocumentClient({ endpoint: config.dynamodbEndpoint }),
       ));
   return new ServerSessions({
-    store: createDynamoDbSessionStore({ client, table: config.sessionTable ?? '', sealer, now }),
-    idp: parts.idp,
+    store: instrumentSessionStore(createDynamoDbSessionStore({ client, table: config.sessionTable ?? '', sealer, now }), telemetry),
+    idp: instrumentIdp(parts.idp, telemetry),
     verifiers: parts.verifiers,
     logger: parts.logger,
     now,
@@ -139,9 +145,11 @@ export function assembleBff(config: Config, parts: BffParts): AssembledBff {
   const now = parts.clock ?? Date.now;
   const sealer = createSealer(config.cookieKeys);
   const random = parts.random ?? randomBytes;
+  // Every call to the IdP, the session store and an upstream gets a span and its latency (src/tracing/instrument.ts).
+  const telemetry: Telemetry = { metrics: parts.metrics ?? noMetrics, tracing: parts.tracing ?? createTracing() };
   const context: AuthContext = {
     config,
-    idp: parts.idp,
+    idp: instrumentIdp(parts.idp, telemetry),
     verifiers: parts.verifiers,
     logger,
     sealer,
@@ -149,7 +157,7 @@ export function assembleBff(config: Config, parts: BffParts): AssembledBff {
     now,
     random,
   };
-  if (config.sessionStore === 'dynamodb') context.sessions = serverSessions(config, parts, sealer, now);
+  if (config.sessionStore === 'dynamodb') context.sessions = serverSessions(config, parts, sealer, now, telemetry);
   // Behind API Gateway the authorizer's claims ride on the request (src/apigateway/): checked against our own.
   // With server-side sessions it also refuses the tokens of ended sessions, for every route it guards.
   const authenticate = createAuthenticate({ ...context, gatewayClaims: gatewayClaimsOf });
@@ -172,7 +180,9 @@ export function assembleBff(config: Config, parts: BffParts): AssembledBff {
     headerForCookies: false,
   });
 
-  const requireAuth = createRequireAuth({ authenticate, csrf, logger });
+  // The request's id and span: the first layer of the router's own paths, and of requireAuth on a team's routes.
+  const requestTelemetry = requestSpan(telemetry.tracing);
+  const requireAuth = createRequireAuth({ authenticate, csrf, logger, requestTelemetry });
   const relayOptions: ApiProxyOptions = {
     routes: config.apiProxy,
     timeoutMs: config.apiProxyTimeoutMs,
@@ -183,10 +193,12 @@ export function assembleBff(config: Config, parts: BffParts): AssembledBff {
     accessToken: (req) => presentedToken(req, context.cookies)?.token,
     // One pool for the router and its copy below the base path.
     dispatcher: lazyUpstreamAgent(config.apiProxyTimeoutMs),
+    telemetry,
   };
 
   // Every layer costs every request: the request log only exists when its lines would be written.
   const httpPolicy: RequestHandler[] = [
+    requestTelemetry,
     // Counts what each finished response was (a sign-in, a refusal, …): one listener, only when metrics are wanted.
     ...(parts.metrics ? [recordOutcomes(parts.metrics, config.basePath)] : []),
     ...((logger.enabled?.('debug') ?? true) ? [requestLog(logger, now)] : []),

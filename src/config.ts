@@ -43,6 +43,8 @@ function envAsOptions(env: EnvRecord): Record<string, unknown> {
   for (const [option, variable] of Object.entries(OPTION_VARIABLES)) {
     if (variable !== undefined && nonEmpty(env[variable])) options[option] = env[variable].trim();
   }
+  // Inside AWS Lambda (which sets AWS_LAMBDA_FUNCTION_NAME) metrics are EMF lines unless METRICS says otherwise.
+  if (options.metrics === undefined && nonEmpty(env.AWS_LAMBDA_FUNCTION_NAME)) options.metrics = 'emf';
   return options;
 }
 

@@ -6,6 +6,7 @@
 import type { RequestListener } from 'node:http';
 import { createFrontDoorHandler, type LambdaHandler } from './aws-lambda/handler';
 import { createLogger, type Logger } from './logger';
+import { flushRegistered } from './metrics/emf';
 
 export type { FrontDoorResult, LambdaHandler } from './aws-lambda/handler';
 
@@ -14,7 +15,18 @@ export interface HandlerOptions {
   logger?: Logger;
 }
 
+/**
+ * Also writes, once each invocation is answered, the metrics of every `createBff({ metrics: 'emf' })` in the process
+ * (src/metrics/emf.ts): the app and its handler are built apart, and this is where an invocation ends.
+ */
 export function createHandler(app: RequestListener, options: HandlerOptions = {}): LambdaHandler {
   if (typeof app !== 'function') throw new TypeError('createHandler(app): app must be an Express app');
-  return createFrontDoorHandler(app, options.logger ?? createLogger({ level: 'error' }));
+  const handler = createFrontDoorHandler(app, options.logger ?? createLogger({ level: 'error' }));
+  return async (event, context) => {
+    try {
+      return await handler(event, context);
+    } finally {
+      flushRegistered();
+    }
+  };
 }

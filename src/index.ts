@@ -3,7 +3,8 @@
  * the types. Loading it does nothing but define these.
  */
 import { assembleBff, type Bff } from './bff';
-import { createLogger } from './logger';
+import { createLogger, withRequestId } from './logger';
+import { metricsFor } from './metrics/sink';
 import { resolveOptions, type BffOptions } from './options';
 import { createRuntime } from './runtime';
 
@@ -18,6 +19,7 @@ export {
   type BffOptions,
   type LogFields,
   type LogLevel,
+  type MetricsSink,
   type SessionStore,
 } from './options';
 
@@ -27,7 +29,9 @@ export {
  */
 export function createBff(options: BffOptions): Bff {
   const config = resolveOptions(options);
-  const logger = options.logger ?? createLogger({ level: config.logLevel });
-  const { router, requireAuth, ready } = assembleBff(config, { logger, ...createRuntime(config) });
+  // The built-in logger adds the request id itself; an application's own gets it added.
+  const logger = options.logger ? withRequestId(options.logger) : createLogger({ level: config.logLevel });
+  const metrics = metricsFor(config);
+  const { router, requireAuth, ready } = assembleBff(config, { logger, metrics, ...createRuntime(config, { metrics }) });
   return { router, requireAuth, ready };
 }

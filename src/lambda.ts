@@ -6,22 +6,22 @@ import { createApp } from './app';
 import { parseConfig, readProcessEnv } from './config';
 import { createHandler, type FrontDoorResult, type LambdaHandler } from './create-handler';
 import { resolveSecretReferences, secretsManagerFetcher } from './aws-lambda/secrets';
-import { flushingMetrics } from './aws-lambda/handler';
 import { createLogger } from './logger';
-import { createEmfRecorder, emfSettings, writeToStdout } from './metrics/emf';
+import { metricsFor } from './metrics/sink';
 import { announceDegradations, createRuntime, hydrate } from './runtime';
 
 async function initialise(): Promise<LambdaHandler> {
   const env = await resolveSecretReferences(readProcessEnv(), secretsManagerFetcher());
-  const config = parseConfig(env);
+  // The Lambda entry writes EMF lines unless METRICS says otherwise.
+  const config = parseConfig({ METRICS: 'emf', ...env });
   const logger = createLogger({ level: config.logLevel });
   announceDegradations(config, logger);
-  const runtime = createRuntime(config);
+  // Metrics as Embedded Metric Format lines on stdout, under the namespace and service Powertools' variables name (the
+  // CDK construct sets them; its alarms read the same). createHandler writes them once per invocation.
+  const metrics = metricsFor(config);
+  const runtime = createRuntime(config, { metrics });
   await hydrate(runtime, logger);
-  // Metrics as Embedded Metric Format lines on stdout, written once per invocation (src/metrics/emf.ts), under the
-  // namespace and service Powertools' variables name (the CDK construct sets them; its alarms read the same).
-  const metrics = createEmfRecorder({ ...emfSettings(env), write: writeToStdout });
-  return flushingMetrics(createHandler(createApp({ config, ...runtime, logger, metrics }), { logger }), metrics);
+  return createHandler(createApp({ config, ...runtime, logger, metrics }), { logger });
 }
 
 const ready = initialise();

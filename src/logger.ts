@@ -2,6 +2,8 @@
  * A small structured logger: one JSON object a line. Call sites pass only what is safe to log; as a second line of
  * defence, anything that looks like a JWT or a sealed cookie value is masked before the line is written.
  */
+import type { IncomingMessage } from 'node:http';
+import { currentRequest, requestContextOf } from './http/request-context';
 import type { BffLogger, LogFields, LogLevel } from './options';
 
 export type { LogFields } from './options';
@@ -25,8 +27,43 @@ export function createLogger(options: { level: LogLevel; write?: (line: string) 
   const threshold = RANK[options.level];
   const log = (level: LogLevel) => (message: string, fields?: LogFields) => {
     if (RANK[level] < threshold) return;
-    const line = JSON.stringify({ time: new Date(now()).toISOString(), level, msg: message, ...fields });
+    // The id of the request being served, when there is one: every line of a request can be found by it.
+    const requestId = currentRequest()?.requestId;
+    const line = JSON.stringify({
+      time: new Date(now()).toISOString(),
+      level,
+      msg: message,
+      ...(requestId ? { requestId } : {}),
+      ...fields,
+    });
     write(maskSecrets(line));
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), enabled: (level) => RANK[level] >= threshold };
+}
+
+/** `logger` with every line given the id of the request `req`, or of the request being served when there is none. */
+function withRequestIdOf(logger: Logger, requestId: () => string | undefined): Logger {
+  const log =
+    (level: LogLevel) =>
+    (message: string, fields?: LogFields): void => {
+      const id = requestId();
+      logger[level](message, id ? { requestId: id, ...fields } : fields);
+    };
+  return {
+    debug: log('debug'),
+    info: log('info'),
+    warn: log('warn'),
+    error: log('error'),
+    ...(logger.enabled ? { enabled: (level: LogLevel) => logger.enabled!(level) } : {}),
+  };
+}
+
+/** An application's own logger (the `logger` option): its lines get the request id as the built-in logger's do. */
+export function withRequestId(logger: Logger): Logger {
+  return withRequestIdOf(logger, () => currentRequest()?.requestId);
+}
+
+/** The logger for lines about `req`: they carry its id wherever they are written from (src/http/request-context.ts). */
+export function requestLogger(logger: Logger, req: IncomingMessage): Logger {
+  return withRequestIdOf(logger, () => requestContextOf(req).requestId);
 }

@@ -12,6 +12,8 @@ import { isLoopbackHost } from './net/loopback';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type SessionStore = 'cookie' | 'dynamodb';
+/** Where the BFF's metrics go (README, "Operating it"). */
+export type MetricsSink = 'opentelemetry' | 'emf' | 'none';
 
 /** Fields of one log line: only what is safe to log. */
 export type LogFields = Record<string, string | number | boolean | undefined | null>;
@@ -79,6 +81,17 @@ export interface BffOptions {
   apiProxyTimeoutMs?: number;
   /** Serve the demo SPA at `/` from the router. @default false */
   serveDemoSpa?: boolean;
+  /**
+   * Where the metrics go: `opentelemetry` (the OpenTelemetry API's global meter provider; nothing is recorded unless
+   * the app has `@opentelemetry/api`, nothing exported unless it registers an SDK), `emf` (CloudWatch Embedded Metric
+   * Format lines on stdout, written once per Lambda invocation by `createHandler`), or `none`.
+   * @default 'opentelemetry' (`optionsFromEnv`: 'emf' inside AWS Lambda)
+   */
+  metrics?: MetricsSink;
+  /** CloudWatch namespace of the `emf` metrics. @default 'CognitoBff' */
+  metricsNamespace?: string;
+  /** The `service` dimension of the `emf` metrics. @default 'cognito-bff' */
+  serviceName?: string;
   /** Where log lines go. @default JSON lines on stdout at `logLevel` */
   logger?: BffLogger;
 }
@@ -133,6 +146,9 @@ export interface Config {
   apiProxy: ProxyRoute[];
   apiProxyTimeoutMs: number;
   serveDemoSpa: boolean;
+  metrics: MetricsSink;
+  metricsNamespace: string;
+  serviceName: string;
 }
 
 /** Each option and the environment variable that sets it: the names problems are reported under. */
@@ -159,6 +175,9 @@ export const OPTION_VARIABLES = {
   apiProxy: 'API_PROXY',
   apiProxyTimeoutMs: 'API_PROXY_TIMEOUT_MS',
   serveDemoSpa: 'SERVE_DEMO_SPA',
+  metrics: 'METRICS',
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
   logger: undefined,
 } as const satisfies Record<keyof BffOptions, string | undefined>;
 
@@ -206,6 +225,9 @@ const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 const SESSION_STORES: readonly SessionStore[] = ['cookie', 'dynamodb'];
+const METRICS_SINKS: readonly MetricsSink[] = ['opentelemetry', 'emf', 'none'];
+/** A CloudWatch namespace or dimension value we write: printable, no `:` at the start, bounded (CloudWatch allows 255). */
+const METRIC_NAME_TEXT = /^[A-Za-z0-9._#/ -]{1,255}$/;
 
 /** Unset: `undefined`, `null` and blank strings (`FOO=` in a .env file means "not given"). */
 function isUnset(value: unknown): value is undefined | null | '' {
@@ -454,6 +476,13 @@ export function checkOptions(options: Record<string, unknown>): { config: Config
   const apiProxyTimeoutMs = wholeNumber('apiProxyTimeoutMs', options.apiProxyTimeoutMs, 30_000, [100, 600_000], 'milliseconds', problem);
 
   const serveDemoSpa = flag('serveDemoSpa', options.serveDemoSpa, false, problem);
+
+  // Observability (src/metrics, src/tracing).
+  const metrics = oneOf('metrics', options.metrics, METRICS_SINKS, 'opentelemetry', problem);
+  const metricsNamespace = text('metricsNamespace', options.metricsNamespace, problem) ?? 'CognitoBff';
+  if (!METRIC_NAME_TEXT.test(metricsNamespace)) problem('metricsNamespace', 'must be 1-255 letters, digits, spaces or . _ # / -');
+  const serviceName = text('serviceName', options.serviceName, problem) ?? 'cognito-bff';
+  if (!METRIC_NAME_TEXT.test(serviceName)) problem('serviceName', 'must be 1-255 letters, digits, spaces or . _ # / -');
   checkLogger(options.logger, problem);
 
   const config: Config = {
@@ -487,6 +516,9 @@ export function checkOptions(options: Record<string, unknown>): { config: Config
     apiProxy,
     apiProxyTimeoutMs,
     serveDemoSpa,
+    metrics,
+    metricsNamespace,
+    serviceName,
   };
   return { config, problems };
 }

@@ -3,16 +3,25 @@
  * keep-alive agent and the token verifiers with their JWKS cache.
  */
 import { createIdpClient, type IdpClient } from './auth/idp-client';
+import { createJwksFetcher } from './auth/jwks-fetcher';
 import { createTokenVerifiers, type TokenVerifiers } from './auth/verifiers';
 import type { Config } from './options';
 import type { Logger } from './logger';
+import { noMetrics, type MetricsRecorder } from './metrics/recorder';
+import { instrumentJwksFetcher } from './tracing/instrument';
+import { createTracing } from './tracing/tracing';
 
 export interface Runtime {
   idp: IdpClient;
   verifiers: TokenVerifiers;
 }
 
-export function createRuntime(config: Config): Runtime {
+/**
+ * The IdP client and the verifiers. The JWKS download is measured here (`JwksLatency` into `metrics`, a span): it
+ * happens inside the verifiers. The IdP client is measured where the BFF is assembled (src/bff.ts), like an injected one.
+ */
+export function createRuntime(config: Config, telemetry: { metrics?: MetricsRecorder } = {}): Runtime {
+  const jwksFetcher = instrumentJwksFetcher(createJwksFetcher(), { metrics: telemetry.metrics ?? noMetrics, tracing: createTracing() });
   return {
     idp: createIdpClient({
       domain: config.cognito.domain,
@@ -20,7 +29,7 @@ export function createRuntime(config: Config): Runtime {
       clientSecret: config.cognito.clientSecret,
       timeoutMs: config.idpTimeoutMs,
     }),
-    verifiers: createTokenVerifiers(config.cognito),
+    verifiers: createTokenVerifiers(config.cognito, { jwksFetcher }),
   };
 }
 

@@ -9,7 +9,7 @@ import { listen, stopOnSignals } from './http-server';
 import { demoSpaDir } from './local/demo-spa';
 import { servedSettings } from './local/standalone';
 import { createLogger } from './logger';
-import { loadOpenTelemetryRecorder } from './metrics/opentelemetry';
+import { metricsFor } from './metrics/sink';
 import { announceDegradations, createRuntime, hydrate } from './runtime';
 
 async function main(): Promise<void> {
@@ -19,13 +19,13 @@ async function main(): Promise<void> {
     const logger = createLogger({ level: config.logLevel });
     announceDegradations(config, logger);
     local.announce(logger);
-    const runtime = createRuntime(config);
+    // Metrics through the OpenTelemetry API by default (METRICS; src/metrics/sink.ts), spans likewise (src/tracing).
+    const metrics = metricsFor(config);
+    const runtime = createRuntime(config, { metrics });
     await hydrate(runtime, logger);
     // The demo SPA with the browser client beside it (built on the fly when run from sources).
     const spa = config.serveDemoSpa ? { demoSpaDir: await demoSpaDir(path.resolve(process.cwd(), '.local')) } : {};
-    // Metrics through the OpenTelemetry API when the process has it (src/metrics/opentelemetry.ts).
-    const metrics = await loadOpenTelemetryRecorder();
-    const app = createApp({ config, ...runtime, logger, ...spa, ...(metrics ? { metrics } : {}) });
+    const app = createApp({ config, ...runtime, logger, ...spa, metrics });
     const server = await listen(local.serve(app, config.publicBaseUrl), config.port, config.serverLimits);
     const banner = [
       `\ncognito-bff is listening on ${config.publicBaseUrl}`,

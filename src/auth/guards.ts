@@ -4,7 +4,7 @@
  */
 import type { Request, RequestHandler } from 'express';
 import { ForbiddenError, UnauthenticatedError } from '../errors';
-import type { Logger } from '../logger';
+import { requestLogger, type Logger } from '../logger';
 import { logFact } from '../http/log-facts';
 import { ACCESS_COOKIE, type SessionCookies } from './session-cookies';
 import { TokenVerificationError, type AccessClaims, type TokenVerifiers } from './verifiers';
@@ -95,7 +95,10 @@ export function createAuthenticate(deps: {
   const identity = (req: Request, claims: AccessClaims, via: Identity['via']): Identity | Promise<Identity> => {
     const gateway = deps.gatewayClaims?.(req);
     if (gateway && gateway.sub !== undefined && gateway.sub !== claims.sub) {
-      deps.logger.warn('security: authorizer identity differs from the verified token', { event: 'identity_mismatch', path: req.path });
+      requestLogger(deps.logger, req).warn('security: authorizer identity differs from the verified token', {
+        event: 'identity_mismatch',
+        path: req.path,
+      });
       throw new UnauthenticatedError('invalid_token', 'The access token is not valid.', 'authorizer sub mismatch', 'invalid_token');
     }
     // A verified token whose session has ended (logout, another device, "everywhere") counts for nothing.
@@ -108,7 +111,7 @@ export function createAuthenticate(deps: {
       claims = await deps.verifiers.verifyAccessToken(presented.token);
     } catch (error) {
       if (!(error instanceof TokenVerificationError)) throw error;
-      if (error.keysUnavailable) deps.logger.error('token keys unavailable: failing closed', { reason: error.message });
+      if (error.keysUnavailable) requestLogger(deps.logger, req).error('token keys unavailable: failing closed', { reason: error.message });
       throw new UnauthenticatedError('invalid_token', 'The access token is not valid.', error.message, 'invalid_token');
     }
     return identity(req, claims, presented.via);

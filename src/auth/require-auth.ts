@@ -51,7 +51,13 @@ function names(option: string, value: unknown): readonly string[] {
   return [...(value as string[])];
 }
 
-export function createRequireAuth(deps: { authenticate: Authenticate; csrf: RequestHandler; logger: Logger }) {
+export function createRequireAuth(deps: {
+  authenticate: Authenticate;
+  csrf: RequestHandler;
+  logger: Logger;
+  /** Gives the request its id and span when nothing has yet (a team's route, outside the BFF's router). */
+  requestTelemetry?: RequestHandler;
+}) {
   return function requireAuth(options: RequireAuthOptions = {}): RequestHandler {
     if (typeof options !== 'object' || options === null) {
       throw new BffConfigError([{ option: 'requireAuth', variable: undefined, message: 'takes { scopes?, groups? }' }]);
@@ -73,7 +79,7 @@ export function createRequireAuth(deps: { authenticate: Authenticate; csrf: Requ
       next();
     };
 
-    return (req, res, next) => {
+    const guard: RequestHandler = (req, res, next) => {
       let identity: Identity | Promise<Identity>;
       try {
         ensureRequestCookies(req);
@@ -92,5 +98,7 @@ export function createRequireAuth(deps: { authenticate: Authenticate; csrf: Requ
       }
       admit(identity, req, res, next);
     };
+    const { requestTelemetry } = deps;
+    return requestTelemetry ? (req, res, next) => requestTelemetry(req, res, () => guard(req, res, next)) : guard;
   };
 }

@@ -13,6 +13,7 @@
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
 import { JwtVerifier } from 'aws-jwt-verify/jwt-verifier';
+import type { Fetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache, type Jwk, type JwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { CognitoSettings } from '../config';
@@ -108,12 +109,14 @@ async function runVerification(verify: VerifyFn, token: string): Promise<JwtPayl
 export interface VerifierOptions {
   /** Shared JWKS cache; default a SimpleJwksCache with a fetcher that allows plain http only on loopback. */
   jwksCache?: JwksCache;
+  /** What downloads the JWKS for the default cache (the runtime wraps it in telemetry). @default createJwksFetcher() */
+  jwksFetcher?: Fetcher;
   /** The cache of verified access tokens: its bound and clock (epoch ms, default Date.now), or false for none. */
   tokenCache?: false | { maxEntries?: number; now?: () => number };
 }
 
 export function createTokenVerifiers(cognito: CognitoSettings, options: VerifierOptions = {}): TokenVerifiers {
-  const jwksCache = options.jwksCache ?? new SimpleJwksCache({ fetcher: createJwksFetcher() });
+  const jwksCache = options.jwksCache ?? new SimpleJwksCache({ fetcher: options.jwksFetcher ?? createJwksFetcher() });
   // The JWK that verified each access-token payload (aws-jwt-verify hands it to customJwtCheck once the signature
   // checked out). Weak: nothing is kept beyond the payload's own life.
   const verifiedWith = new WeakMap<JwtPayload, Jwk>();

@@ -9,6 +9,7 @@ import type { RequestListener } from 'node:http';
 import type { Context } from 'aws-lambda';
 import { createApp, type AppDeps } from '../app';
 import { attachGatewayClaims } from '../auth/gateway-claims';
+import { requestIdOr, serveInvocation } from '../http/request-context';
 import type { Logger } from '../logger';
 import { createEmfRecorder, METRICS_SERVICE, writeToStdout, type EmfRecorder } from '../metrics/emf';
 import { albEventSource } from './alb';
@@ -83,11 +84,13 @@ export function createFrontDoorHandler(express: RequestListener, logger: Logger)
       }),
     );
   }
-  return async (event, context) => {
-    const door = detectFrontDoor(event);
-    if (!door) return answerUnsupportedEvent(event, logger);
-    return (await handlers.get(door)!(event, context, () => undefined)) as FrontDoorResult;
-  };
+  // The invocation's id is the request's id (src/http/request-context.ts): Lambda's own log lines carry it too.
+  return (event, context) =>
+    serveInvocation({ requestId: requestIdOr((context as Partial<Context> | undefined)?.awsRequestId) }, async () => {
+      const door = detectFrontDoor(event);
+      if (!door) return answerUnsupportedEvent(event, logger);
+      return (await handlers.get(door)!(event, context, () => undefined)) as FrontDoorResult;
+    });
 }
 
 /** Writes the metrics an invocation recorded once it is answered: one flush per invocation, whatever happened. */

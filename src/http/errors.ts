@@ -4,7 +4,7 @@
  */
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { AppError, InvalidRequestError, NotFoundError, UnauthenticatedError } from '../errors';
-import type { Logger } from '../logger';
+import { requestLogger, type Logger } from '../logger';
 import { logFact, MAX_LOGGED_PATH } from './log-facts';
 import { REFUSAL_LOCAL, type Refusal } from '../metrics/outcomes';
 
@@ -45,7 +45,8 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
 }
 
 /** Answers `error` as JSON (also used by middleware that must answer by itself: requireAuth in a team's app). */
-export function sendError(error: unknown, req: Request, res: Response, logger: Logger): void {
+export function sendError(error: unknown, req: Request, res: Response, sharedLogger: Logger): void {
+  const logger = requestLogger(sharedLogger, req);
   let known = error instanceof AppError ? error : (fromBodyParser(error) ?? fromHttpError(error));
   if (!known && error instanceof URIError) known = new InvalidRequestError('invalid_request', 'The request URL is malformed.');
   if (!known) {

@@ -3,12 +3,12 @@
  * EMF log lines once, when the invocation ends (flush). CloudWatch turns the lines into metrics; nothing is called.
  *
  * The lines have the shape `@aws-lambda-powertools/metrics` writes (namespace, a `service` dimension, one line per
- * flush), written here by hand: that package adds 28 KB minified to a bundle that must stay under 300 KB (it is at
- * 285 KB), and the function's asset ships `index.js` alone, so it cannot be split off and loaded later.
- * A metric with a breakdown gets its own line whose dimension sets are `[service]` and `[service, <breakdown>]`, so
- * the total and each breakdown value are both metrics.
+ * flush and dimension set), written here by hand: that package adds 28 KB minified to the function's entry file, and
+ * its per-value validation and object building would run on every invocation for what is one JSON line.
+ * A value with labels (src/metrics/recorder.ts) goes on a line whose dimension sets are `[service]` and one
+ * `[service, <label>]` per label, so the total and each breakdown are all metrics and none counts twice.
  */
-import { METRICS_NAMESPACE, UNITS, type Breakdown, type MetricName, type MetricsRecorder } from './recorder';
+import { METRICS_NAMESPACE, UNITS, type LabelName, type MetricName, type MetricsRecorder } from './recorder';
 
 /** CloudWatch takes at most 100 values per metric in one EMF line. */
 const MAX_VALUES = 100;
@@ -26,12 +26,14 @@ export interface EmfRecorder extends MetricsRecorder {
   flush(): void;
 }
 
-/** Namespace and service from Powertools' variables (`POWERTOOLS_METRICS_NAMESPACE`, `POWERTOOLS_SERVICE_NAME`). */
-export function emfSettings(env: Record<string, string | undefined>): { namespace: string; service: string } {
-  return {
-    namespace: env.POWERTOOLS_METRICS_NAMESPACE?.trim() || METRICS_NAMESPACE,
-    service: env.POWERTOOLS_SERVICE_NAME?.trim() || METRICS_SERVICE,
-  };
+interface Group {
+  labels: [LabelName, string][];
+  values: Map<MetricName, number[]>;
+}
+
+/** One key per set of label values: `code=x`, `route=/a|status=2xx`, `` for none. */
+function keyOf(labels: [LabelName, string][]): string {
+  return labels.map(([name, value]) => `${name}=${value}`).join('|');
 }
 
 export function createEmfRecorder(options: {
@@ -41,35 +43,36 @@ export function createEmfRecorder(options: {
   now?: () => number;
 }): EmfRecorder {
   const now = options.now ?? Date.now;
-  // One group per dimension set: the plain metrics, and one per breakdown label value.
-  let groups = new Map<string, { breakdown?: Breakdown; values: Map<MetricName, number[]> }>();
+  const namespace = options.namespace ?? METRICS_NAMESPACE;
+  // One group per dimension set: the plain metrics, and one per combination of label values.
+  let groups = new Map<string, Group>();
 
-  const line = (breakdown: Breakdown | undefined, values: Map<MetricName, number[]>): string => {
-    const dimensions = breakdown ? [['service'], ['service', breakdown.name]] : [['service']];
+  const line = ({ labels, values }: Group): string => {
     const body: Record<string, unknown> = {
       _aws: {
         Timestamp: now(),
         CloudWatchMetrics: [
           {
-            Namespace: options.namespace ?? METRICS_NAMESPACE,
-            Dimensions: dimensions,
+            Namespace: namespace,
+            Dimensions: [['service'], ...labels.map(([name]) => ['service', name])],
             Metrics: [...values.keys()].map((name) => ({ Name: name, Unit: UNITS[name] })),
           },
         ],
       },
       service: options.service,
-      ...(breakdown ? { [breakdown.name]: breakdown.value } : {}),
     };
+    for (const [name, value] of labels) body[name] = value;
     for (const [name, list] of values) body[name] = list.length === 1 ? list[0] : list.slice(0, MAX_VALUES);
     return JSON.stringify(body);
   };
 
   return {
-    record(name, value, breakdown) {
+    record(name, value, labels) {
       if (!Number.isFinite(value)) return;
-      const key = breakdown ? `${breakdown.name}=${breakdown.value}` : '';
+      const pairs = labels ? (Object.entries(labels).filter(([, v]) => v !== undefined) as [LabelName, string][]) : [];
+      const key = keyOf(pairs);
       let group = groups.get(key);
-      if (!group) groups.set(key, (group = { breakdown, values: new Map() }));
+      if (!group) groups.set(key, (group = { labels: pairs, values: new Map() }));
       const list = group.values.get(name);
       if (list) list.push(value);
       else group.values.set(name, [value]);
@@ -77,7 +80,24 @@ export function createEmfRecorder(options: {
     flush() {
       const pending = groups;
       groups = new Map();
-      for (const { breakdown, values } of pending.values()) options.write(line(breakdown, values));
+      for (const group of pending.values()) options.write(line(group));
     },
   };
+}
+
+/**
+ * The EMF recorders of `createBff({ metrics: 'emf' })` in this process, flushed by `createHandler` (cognito-bff/lambda)
+ * after each invocation: the team's app and its handler are built apart, and a Lambda process serves one invocation at
+ * a time, so whatever they hold belongs to the invocation just answered.
+ */
+const pendingRecorders = new Set<EmfRecorder>();
+
+export function registerForFlush(recorder: EmfRecorder): EmfRecorder {
+  pendingRecorders.add(recorder);
+  return recorder;
+}
+
+/** Writes what every registered recorder holds. */
+export function flushRegistered(): void {
+  for (const recorder of pendingRecorders) recorder.flush();
 }

@@ -1,52 +1,46 @@
 /**
  * Metrics for the HTTP runtime through the OpenTelemetry API: the same names as in Lambda, as counters and
- * histograms of the meter `cognito-bff`. Nothing is exported unless the application registers an OpenTelemetry SDK
- * (a MeterProvider with the exporter of its choice: OTLP, Prometheus, …), and `@opentelemetry/api` is not a
- * dependency: it is loaded when the application has it (every OpenTelemetry SDK brings it), so a team that runs one
- * gets the BFF's metrics beside its own and a team that does not pays nothing.
+ * histograms of the meter `cognito-bff`, labels as attributes. Nothing is exported unless the application registers an
+ * OpenTelemetry SDK (a MeterProvider with the exporter of its choice: OTLP, Prometheus, …); without the API installed
+ * (src/tracing/opentelemetry-api.ts) nothing is recorded at all.
  */
-import { UNITS, type MetricName, type MetricsRecorder } from './recorder';
+import { INSTRUMENTATION_NAME, openTelemetryApi, type OtelApi, type OtelMeter } from '../tracing/opentelemetry-api';
+import { noMetrics, UNITS, type MetricName, type MetricsRecorder } from './recorder';
 
 /** The part of the OpenTelemetry API's Meter used here. */
-export interface OpenTelemetryMeter {
-  createCounter(name: string, options?: { unit?: string }): { add(value: number, attributes?: Record<string, string>): void };
-  createHistogram(name: string, options?: { unit?: string }): { record(value: number, attributes?: Record<string, string>): void };
-}
+export type OpenTelemetryMeter = OtelMeter;
 
 const OTEL_UNITS = { Count: '1', Milliseconds: 'ms', Bytes: 'By' } as const;
 
-export function createOpenTelemetryRecorder(meter: OpenTelemetryMeter): MetricsRecorder {
-  const record = new Map<MetricName, (value: number, attributes?: Record<string, string>) => void>();
+/** A recorder on `meter`, or on the API's global meter provider as it is when the first value is recorded. */
+export function createOpenTelemetryRecorder(meter: OpenTelemetryMeter | (() => OpenTelemetryMeter)): MetricsRecorder {
+  let resolved: OpenTelemetryMeter | undefined = typeof meter === 'function' ? undefined : meter;
+  const instruments = new Map<MetricName, (value: number, attributes?: Record<string, string>) => void>();
   const instrument = (name: MetricName) => {
-    let found = record.get(name);
+    let found = instruments.get(name);
     if (!found) {
+      // The meter is taken on first use: an SDK registered after the BFF was built still gets every value.
+      resolved ??= (meter as () => OpenTelemetryMeter)();
       const unit = UNITS[name];
       if (unit === 'Count') {
-        const counter = meter.createCounter(name, { unit: OTEL_UNITS[unit] });
+        const counter = resolved.createCounter(name, { unit: OTEL_UNITS[unit] });
         found = (value, attributes) => counter.add(value, attributes);
       } else {
-        const histogram = meter.createHistogram(name, { unit: OTEL_UNITS[unit] });
+        const histogram = resolved.createHistogram(name, { unit: OTEL_UNITS[unit] });
         found = (value, attributes) => histogram.record(value, attributes);
       }
-      record.set(name, found);
+      instruments.set(name, found);
     }
     return found;
   };
   return {
-    record(name, value, breakdown) {
-      instrument(name)(value, breakdown ? { [breakdown.name]: breakdown.value } : undefined);
+    record(name, value, labels) {
+      instrument(name)(value, labels as Record<string, string> | undefined);
     },
   };
 }
 
 /** The recorder on the global meter provider when `@opentelemetry/api` is installed; none otherwise. */
-export async function loadOpenTelemetryRecorder(): Promise<MetricsRecorder | undefined> {
-  // A specifier in a variable: the module is optional, neither resolved at compile time nor bundled.
-  const specifier = '@opentelemetry/api';
-  try {
-    const api = (await import(specifier)) as { metrics: { getMeter(name: string): OpenTelemetryMeter } };
-    return createOpenTelemetryRecorder(api.metrics.getMeter('cognito-bff'));
-  } catch {
-    return undefined;
-  }
+export function openTelemetryRecorder(api: OtelApi | undefined = openTelemetryApi()): MetricsRecorder {
+  return api ? createOpenTelemetryRecorder(() => api.metrics.getMeter(INSTRUMENTATION_NAME)) : noMetrics;
 }

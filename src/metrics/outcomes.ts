@@ -61,13 +61,13 @@ export function classify(req: Request, res: Response, basePath: string, metrics:
     case 'POST /auth/callback': {
       const failure = status === 302 ? authErrorOf(res) : status === 200 ? undefined : (refusal?.code ?? `status_${status}`);
       if (failure === undefined && (status === 302 || status === 200)) metrics.record('SignInCompleted', 1);
-      else metrics.record('SignInFailed', 1, { name: 'code', value: label(failure ?? 'other') });
+      else metrics.record('SignInFailed', 1, { code: label(failure ?? 'other') });
       break;
     }
     case 'POST /auth/refresh':
       if (status === 200) metrics.record('RefreshOk', 1);
       else if (status === 401) metrics.record('RefreshRefused', 1);
-      else if (status >= 500) metrics.record('RefreshIdpFailure', 1, { name: 'code', value: label(refusal?.code ?? 'other') });
+      else if (status >= 500) metrics.record('RefreshIdpFailure', 1, { code: label(refusal?.code ?? 'other') });
       break;
     case 'POST /auth/logout':
       if (status === 200) metrics.record('Logout', 1);

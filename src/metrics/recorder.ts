@@ -36,16 +36,15 @@ export const UNITS: Record<MetricName, MetricUnit> = {
 };
 
 /**
- * A breakdown of one metric (`code` of a failed sign-in, `status` class of a proxied call): a short, bounded label,
- * emitted besides the metric's total, never instead of it.
+ * Breakdowns of one value (`code` of a failed sign-in; `route` and `status` class of a proxied call): short, bounded
+ * labels. Each is a metric of its own besides the total (the total is never lost to a breakdown): in CloudWatch one
+ * dimension set per label, in OpenTelemetry the labels as attributes.
  */
-export interface Breakdown {
-  name: 'code' | 'route' | 'status';
-  value: string;
-}
+export type LabelName = 'code' | 'route' | 'status';
+export type Labels = Partial<Record<LabelName, string>>;
 
 export interface MetricsRecorder {
-  record(name: MetricName, value: number, breakdown?: Breakdown): void;
+  record(name: MetricName, value: number, labels?: Labels): void;
 }
 
 export const noMetrics: MetricsRecorder = { record() {} };

@@ -5,6 +5,7 @@
 import type { IRouter, Request, RequestHandler } from 'express';
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../logger';
+import type { Telemetry } from '../tracing/outbound';
 import { relay } from './relay';
 import type { ProxyRoute } from './routes';
 
@@ -22,6 +23,8 @@ export interface ApiProxyOptions {
   accessToken: (req: Request) => string | undefined;
   /** The connection pool, shared by every route and router (see lazyUpstreamAgent). */
   dispatcher: () => Promise<Dispatcher>;
+  /** Where each relayed call's span and `ProxyCalls` count go. */
+  telemetry: Telemetry;
 }
 
 /** Mounts every route's prefix on `router`, longest first. Does no I/O: connections open on the first relayed request. */

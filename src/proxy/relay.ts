@@ -11,7 +11,10 @@ import { Writable } from 'node:stream';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Dispatcher } from 'undici';
 import { AppError, UnauthenticatedError } from '../errors';
-import type { Logger } from '../logger';
+import { requestContextOf } from '../http/request-context';
+import { requestLogger, type Logger } from '../logger';
+import { SPAN_KIND } from '../tracing/opentelemetry-api';
+import { errorType, type Telemetry } from '../tracing/outbound';
 import { invalidPath, payloadTooLarge, upstreamResponseTooLarge, upstreamTimeout, upstreamUnavailable } from './errors';
 import { browserResponseHeaders, upstreamRequestHeaders } from './headers';
 import { LAMBDA_MAX_REQUEST_BYTES, lambdaResponseFits } from './lambda-limits';
@@ -28,6 +31,13 @@ export interface RelayOptions {
   accessToken: (req: Request) => string | undefined;
   /** The connection pool (built on first use). */
   dispatcher: () => Promise<Dispatcher>;
+  /** Each relayed call: a client span (its trace context sent upstream) and `ProxyCalls` by route and status class. */
+  telemetry: Telemetry;
+}
+
+/** `2xx`, `4xx`, …: the status class a relayed call is counted under. */
+function statusClass(status: number): string {
+  return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'other';
 }
 
 /** Why a call was aborted: the deadline, or the caller hung up before the answer began. */
@@ -131,6 +141,23 @@ export function relay(route: ProxyRoute, options: RelayOptions): RequestHandler 
       contentLength,
     });
 
+    const { tracing, metrics } = options.telemetry;
+    const span = tracing.start(
+      `${req.method} ${route.prefix}`,
+      SPAN_KIND.client,
+      {
+        'http.request.method': req.method,
+        'server.address': new URL(route.origin).hostname,
+        'cognito_bff.relay_prefix': route.prefix,
+      },
+      requestContextOf(req),
+    );
+    // The trace goes on upstream (W3C traceparent), when the application runs an OpenTelemetry SDK.
+    tracing.inject(headers, span);
+    /** The status the caller gets: the upstream's, or the relay's own error answer. */
+    let answeredStatus: number | undefined;
+    let failureType: string | undefined;
+
     const abort = new AbortEmitter();
     const deadline = setTimeout(() => abort.abort(DEADLINE), options.timeoutMs);
     // Once the answer has begun, undici sees the caller hang up through the response it writes to; before, only this.
@@ -148,6 +175,7 @@ export function relay(route: ProxyRoute, options: RelayOptions): RequestHandler 
       await dispatcher.stream(
         { origin: route.origin, path, method: req.method as Dispatcher.HttpMethod, headers, body, signal: abort },
         ({ statusCode, headers: answered }) => {
+          answeredStatus = statusCode;
           const upstreamHeaders = browserResponseHeaders(answered, (name) => {
             const value = res.getHeader(name);
             return value === undefined ? undefined : String(value);
@@ -169,17 +197,29 @@ export function relay(route: ProxyRoute, options: RelayOptions): RequestHandler 
       );
     } catch (error) {
       const failure = upstreamError(error, abort.reason);
+      failureType = errorType(failure);
       if (!res.headersSent && !res.destroyed) {
+        answeredStatus = failure.status;
         for (const name of applied) res.removeHeader(name);
         throw failure;
       }
       // Headers are out: the only honest signal left is the cut connection (undici has destroyed the response).
       if (abort.reason !== CALLER_GONE && (error as { code?: unknown })?.code !== 'ERR_STREAM_PREMATURE_CLOSE')
-        options.logger.warn('relay: upstream answer cut short', { prefix: route.prefix, code: failure.code, reason: failure.logInfo });
+        requestLogger(options.logger, req).warn('relay: upstream answer cut short', {
+          prefix: route.prefix,
+          code: failure.code,
+          reason: failure.logInfo,
+        });
       return;
     } finally {
       clearTimeout(deadline);
       res.off('close', onClose);
+      if (answeredStatus !== undefined) span?.span.setAttribute('http.response.status_code', answeredStatus);
+      tracing.end(span, failureType ?? (answeredStatus !== undefined && answeredStatus >= 500 ? String(answeredStatus) : undefined));
+      metrics.record('ProxyCalls', 1, {
+        route: route.prefix,
+        status: answeredStatus === undefined ? 'other' : statusClass(answeredStatus),
+      });
     }
     if (collected) {
       res.status(collected.statusCode);

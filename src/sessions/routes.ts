@@ -7,7 +7,7 @@
  * as an id that never existed. With `SESSION_STORE=cookie` there is nothing to list: `501 session_store_required`.
  */
 import type { Request, Response } from 'express';
-import { nowSeconds, type AuthContext } from '../auth/context';
+import { forRequest, nowSeconds, type AuthContext } from '../auth/context';
 import { SessionTooLargeError } from '../auth/cookie-budget';
 import type { Authenticate } from '../auth/guards';
 import { AppError, UnauthenticatedError } from '../errors';
@@ -40,8 +40,9 @@ export interface SessionRoutesDeps {
   clearCookies(req: Request): string[];
 }
 
-export function listSessionsRoute(deps: SessionRoutesDeps) {
+export function listSessionsRoute(shared: SessionRoutesDeps) {
   return async (req: Request, res: Response): Promise<void> => {
+    const deps = forRequest(shared, req);
     if (!deps.sessions) throw new SessionStoreRequiredError();
     const { claims } = await deps.authenticate(req);
     const [sessions, current] = await Promise.all([
@@ -60,8 +61,9 @@ export function listSessionsRoute(deps: SessionRoutesDeps) {
   };
 }
 
-export function endSessionRoute(deps: SessionRoutesDeps) {
+export function endSessionRoute(shared: SessionRoutesDeps) {
   return async (req: Request, res: Response): Promise<void> => {
+    const deps = forRequest(shared, req);
     if (!deps.sessions) throw new SessionStoreRequiredError();
     const { claims } = await deps.authenticate(req);
     const id = typeof req.params.id === 'string' ? req.params.id : '';

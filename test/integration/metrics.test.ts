@@ -131,7 +131,7 @@ describe('the EMF writer', () => {
     recorder.record('SignInStarted', 1);
     recorder.record('CookieBytes', 100);
     recorder.record('CookieBytes', 50);
-    recorder.record('SignInFailed', 1, { name: 'code', value: 'invalid_state' });
+    recorder.record('SignInFailed', 1, { code: 'invalid_state' });
     expect(lines).toEqual([]);
     recorder.flush();
     expect(lines.map((line) => JSON.parse(line))).toEqual([
@@ -167,6 +167,29 @@ describe('the EMF writer', () => {
     ]);
     recorder.flush();
     expect(lines).toHaveLength(2);
+  });
+
+  it('gives a value with two labels one line, with a dimension set per label besides the total', () => {
+    const lines: string[] = [];
+    const recorder = createEmfRecorder({ service: 'svc', namespace: 'Shop', write: (line) => lines.push(line), now: () => 5 });
+    recorder.record('ProxyCalls', 1, { route: '/api/orders', status: '2xx' });
+    recorder.record('ProxyCalls', 1, { route: '/api/orders', status: '2xx' });
+    recorder.record('ProxyCalls', 1, { route: '/api/orders', status: '5xx' });
+    recorder.flush();
+    // The same directive on both lines: the three dimension sets, the one metric.
+    const directive = {
+      Namespace: 'Shop',
+      Dimensions: [['service'], ['service', 'route'], ['service', 'status']],
+      Metrics: [{ Name: 'ProxyCalls', Unit: 'Count' }],
+    };
+    const line = (status: string, ProxyCalls: number | number[]) => ({
+      _aws: { Timestamp: 5, CloudWatchMetrics: [directive] },
+      service: 'svc',
+      route: '/api/orders',
+      status,
+      ProxyCalls,
+    });
+    expect(lines.map((text) => JSON.parse(text))).toEqual([line('2xx', [1, 1]), line('5xx', 1)]);
   });
 });
 

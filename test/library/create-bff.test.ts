@@ -101,6 +101,8 @@ describe('createBff options', () => {
     ['allowedOrigins', { allowedOrigins: ['https://app.example.com/path'] }, 'not an origin'],
     ['scopes', { scopes: ['email'] }, 'openid'],
     ['logger', { logger: { info() {} } }, 'debug, info, warn and error'],
+    ['metrics', { metrics: 'cloudwatch' }, 'one of opentelemetry, emf, none'],
+    ['metricsNamespace', { metricsNamespace: '{}' }, 'letters, digits'],
   ])('refuses a bad %s (%o)', (option, change, words) => {
     const error = problemsOf(() => createBff({ ...optionsFor(idp), ...change } as BffOptions));
     const mine = error.problems.filter((problem) => problem.option === option);

@@ -40,6 +40,14 @@ describe('parseConfig', () => {
     expect(config.publicBaseUrl).toBe('http://localhost:3000');
     expect(config.logLevel).toBe('info');
     expect(config.idpTimeoutMs).toBe(5000);
+    expect(config).toMatchObject({ metrics: 'opentelemetry', metricsNamespace: 'CognitoBff', serviceName: 'cognito-bff' });
+  });
+
+  it('writes EMF metrics inside AWS Lambda unless METRICS says otherwise, under the Powertools names', () => {
+    expect(parseConfig({ ...valid, AWS_LAMBDA_FUNCTION_NAME: 'bff' }).metrics).toBe('emf');
+    expect(parseConfig({ ...valid, AWS_LAMBDA_FUNCTION_NAME: 'bff', METRICS: 'none' }).metrics).toBe('none');
+    const config = parseConfig({ ...valid, POWERTOOLS_METRICS_NAMESPACE: 'Shop', POWERTOOLS_SERVICE_NAME: 'shop-bff' });
+    expect(config).toMatchObject({ metrics: 'opentelemetry', metricsNamespace: 'Shop', serviceName: 'shop-bff' });
   });
 
   it.each([
@@ -70,6 +78,9 @@ describe('parseConfig', () => {
     ['REQUIRE_NONCE', { REQUIRE_NONCE: 'no' }, 'true or false'],
     ['OAUTH_SCOPES', { OAUTH_SCOPES: 'email profile' }, 'openid'],
     ['POST_LOGIN_PATH', { POST_LOGIN_PATH: 'https://evil.example.com/' }, 'allowed origin'],
+    ['METRICS', { METRICS: 'prometheus' }, 'one of opentelemetry, emf, none'],
+    ['POWERTOOLS_METRICS_NAMESPACE', { POWERTOOLS_METRICS_NAMESPACE: 'a\u0000b' }, 'letters, digits'],
+    ['POWERTOOLS_SERVICE_NAME', { POWERTOOLS_SERVICE_NAME: 'x'.repeat(256) }, 'letters, digits'],
   ])('names %s when it is malformed (%o)', (name, change, words) => {
     const problems = problemsOf({ ...valid, ...change });
     const mine = problems.filter((problem) => problem.startsWith(`${name}:`));

@@ -11,7 +11,7 @@
 import type { Request, Response } from 'express';
 import { AppError, InvalidRequestError, LoginTransactionError } from '../../errors';
 import { expireCookie } from '../../http/cookies';
-import type { AuthContext } from '../context';
+import { forRequest, type AuthContext } from '../context';
 import { newSessionCookies } from '../new-session';
 import { singleParameter } from '../request-input';
 import { sessionFromTokens, type NonceCheck } from '../session';
@@ -41,8 +41,9 @@ function nonceCheck(context: AuthContext, expected: string | undefined): NonceCh
   return expected === undefined ? undefined : { expected, required: context.config.requireNonce };
 }
 
-export function callbackGetRoute(context: AuthContext) {
+export function callbackGetRoute(shared: AuthContext) {
   return async (req: Request, res: Response): Promise<void> => {
+    const context = forRequest(shared, req);
     const query = req.query as Record<string, unknown>;
     const rawState = typeof query.state === 'string' ? query.state : undefined;
     // Whatever happens, this transaction is used up.
@@ -83,8 +84,9 @@ function allowedRedirectUri(context: AuthContext, value: string): boolean {
   }
 }
 
-export function callbackPostRoute(context: AuthContext) {
+export function callbackPostRoute(shared: AuthContext) {
   return async (req: Request, res: Response): Promise<void> => {
+    const context = forRequest(shared, req);
     const body: unknown = req.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new InvalidRequestError('invalid_request', 'The body must be a JSON object.');

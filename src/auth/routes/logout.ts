@@ -5,10 +5,11 @@
  */
 import type { Request, Response } from 'express';
 import { logoutServerSession } from '../../sessions/routes';
-import type { AuthContext } from '../context';
+import { forRequest, type AuthContext } from '../context';
 
-export function logoutRoute(context: AuthContext) {
+export function logoutRoute(shared: AuthContext) {
   return async (req: Request, res: Response): Promise<void> => {
+    const context = forRequest(shared, req);
     if (context.sessions) return logoutServerSession(context, context.sessions, req, res);
     const cookies = req.cookies ?? {};
     const session = context.cookies.readSession(req);

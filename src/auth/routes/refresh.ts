@@ -7,12 +7,13 @@
  */
 import type { Request, Response } from 'express';
 import { GrantRejectedError, TokenRejectedError, UnauthenticatedError } from '../../errors';
-import { nowSeconds, type AuthContext } from '../context';
+import { forRequest, nowSeconds, type AuthContext } from '../context';
 import { refreshServerSession } from '../../sessions/routes';
 import { sessionFromTokens } from '../session';
 
-export function refreshRoute(context: AuthContext) {
+export function refreshRoute(shared: AuthContext) {
   return async (req: Request, res: Response): Promise<void> => {
+    const context = forRequest(shared, req);
     if (context.sessions) return refreshServerSession(context, context.sessions, req, res);
     const cookies = req.cookies ?? {};
     const current = context.cookies.readSession(req);
