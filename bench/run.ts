@@ -10,8 +10,8 @@
  * Knobs for quick runs while developing (the defaults are what the README reports): BENCH_ROUNDS, BENCH_SECONDS,
  * BENCH_MEMORY_REQUESTS, BENCH_PROFILE=1 (writes a CPU profile of the BFF server to a temp dir and prints its path).
  * A run writes bench/results/latest.json (untracked) only; `--update-docs` also rewrites the READMEs' tables and
- * bench/results/published.json; `--only lambda` / `--only library` / `--only relay` / `--only sessions` measure one section
- * alone and write nothing.
+ * bench/results/published.json; `--only lambda|library|relay|sessions|observability` measures one section alone and writes
+ * nothing.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +25,8 @@ import { destroyAgent, get, setCookies } from './lib/http';
 import { buildBundles, measureFirstRequest, measureLoad, sizeBytes } from './lib/lambda';
 import { libraryChecks, measureLibrary, renderLibrary } from './lib/library';
 import { CONNECTIONS, runLoad, type LoadRequest, type LoadResult } from './lib/load';
+import { measureObservability, observabilityChecks, renderObservability, type ObservabilityFigures } from './lib/observability';
+import { measurePowertools, renderPowertools, type PowertoolsFigures } from './lib/powertools';
 import { measureRelay, relayChecks, renderRelay, type RelayFigures } from './lib/relay';
 import { measureSessions, renderSessions, roundSessions, sessionChecks, type SessionFigures } from './lib/sessions';
 import { signIn, signInLoop } from './lib/signin';
@@ -34,10 +36,10 @@ const RESULTS_DIR = path.join(__dirname, 'results');
 /** The READMEs that carry the latest table between the bench:results markers: this folder's and the project's. */
 const READMES = [path.join(__dirname, 'README.md'), path.join(__dirname, '..', 'README.md')];
 
-const SECTIONS = ['lambda', 'library', 'relay', 'sessions'] as const;
+const SECTIONS = ['lambda', 'library', 'relay', 'sessions', 'observability'] as const;
 type Section = (typeof SECTIONS)[number];
 
-/** Command line: `--update-docs` (write the READMEs' tables and bench/results/published.json), `--only lambda|library|relay|sessions`. */
+/** Command line: `--update-docs` (write the READMEs' tables and bench/results/published.json), `--only lambda|library|relay|sessions|observability`. */
 const ARGS = parseBenchArgs(process.argv.slice(2));
 const PUBLISHED_JSON = path.join(RESULTS_DIR, 'published.json');
 
@@ -207,6 +209,14 @@ async function main(): Promise<void> {
       sessions: async () => {
         const sessions = roundSessions(await measureSessions(idp, sectionOptions));
         return { rows: renderSessions(sessions), checks: sessionChecks(sessions) };
+      },
+      observability: async () => {
+        const observability = await measureObservability(idp, sectionOptions);
+        const powertools = await measurePowertools({ rounds: ROUNDS, log });
+        return {
+          rows: [...renderObservability(observability), '', ...renderPowertools(powertools)],
+          checks: observabilityChecks(observability),
+        };
       },
     };
     try {
@@ -379,6 +389,8 @@ async function main(): Promise<void> {
     const relay = await measureRelayFigures(idp, bffEnv, body);
     const sessions = roundSessions(await measureSessions(idp, sectionOptions));
     const lambda = await measureLambda(idp);
+    const observability = await measureObservability(idp, sectionOptions);
+    const powertools = await measurePowertools({ rounds: ROUNDS, log });
 
     // --- report --------------------------------------------------------------------------------------------------
     const checks = [
@@ -400,6 +412,7 @@ async function main(): Promise<void> {
       ...lambdaChecks(lambda),
       ...relayChecks(relay),
       ...sessionChecks(sessions),
+      ...observabilityChecks(observability),
       {
         target: 'RSS growth < 10 MB over 100k requests',
         measured: memory.rssGrowthMB,
@@ -453,6 +466,8 @@ async function main(): Promise<void> {
       lambda: roundLambda(lambda),
       relay,
       sessions,
+      observability,
+      powertools,
       targets: checks.map((check) => ({ ...check, measured: round(check.measured, 3) })),
       runtimeSeconds: round(runtimeSeconds, 0),
     };
@@ -569,6 +584,8 @@ type Report = {
   lambda: LambdaFigures;
   relay: RelayFigures;
   sessions: SessionFigures;
+  observability: ObservabilityFigures;
+  powertools: PowertoolsFigures;
   targets: Check[];
   runtimeSeconds: number;
 };
@@ -603,6 +620,10 @@ function renderMarkdown(report: Report): string {
     ...renderRelay(report.relay),
     ...renderSessions(report.sessions),
     `| RSS after warm-up → after ${report.memory.requests.toLocaleString('en-US')} authenticated requests (readings every 25,000, after a GC) | ${fmt(report.memory.rssAfterWarmupMB, 1)} → ${report.memory.legs.map((leg) => fmt(leg.rssMB, 1)).join(' → ')} MB (${report.memory.rssGrowthMB >= 0 ? '+' : ''}${fmt(report.memory.rssGrowthMB, 2)} MB); heap used ${fmt(report.memory.heapUsedAfterWarmupMB, 2)} → ${fmt(report.memory.heapUsedAfterLoadMB, 2)} MB |`,
+    '',
+    ...renderObservability(report.observability),
+    '',
+    ...renderPowertools(report.powertools),
     '',
     ...renderTargets(report.targets),
     '',

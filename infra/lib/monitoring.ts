@@ -170,6 +170,16 @@ export class BffMonitoring extends Construct {
     return new Metric({ namespace: this.namespace, metricName: name, dimensionsMap: { service: this.serviceName }, statistic, period });
   }
 
+  /** One line per value of a label (the EMF lines' `[service, <label>]` dimension set), found by a search. */
+  private byLabel(name: BffMetricName, label: 'status' | 'route' | 'code'): IMetric {
+    return new MathExpression({
+      expression: `SEARCH('{${this.namespace},service,${label}} MetricName="${name}" service="${this.serviceName}"', 'Sum', 300)`,
+      usingMetrics: {},
+      label: `${name} by ${label}`,
+      period: FIVE_MINUTES,
+    });
+  }
+
   private alarm(
     id: string,
     options: {
@@ -211,7 +221,11 @@ export class BffMonitoring extends Construct {
     );
     dashboard.addWidgets(
       graph('Refusals', sums(BFF_METRICS.csrfRefused, BFF_METRICS.originRefused, BFF_METRICS.tokenRejected, BFF_METRICS.identityMismatch)),
-      graph('Proxied calls and cookie size', sums(BFF_METRICS.proxyCalls), [this.metric(BFF_METRICS.cookieBytes, 'Maximum')]),
+      graph(
+        'Proxied calls by status class, and cookie size',
+        [...sums(BFF_METRICS.proxyCalls), this.byLabel(BFF_METRICS.proxyCalls, 'status')],
+        [this.metric(BFF_METRICS.cookieBytes, 'Maximum')],
+      ),
     );
     dashboard.addWidgets(
       graph('IdP and JWKS latency (ms)', [...percentiles(BFF_METRICS.idpLatency), ...percentiles(BFF_METRICS.jwksLatency)]),

@@ -126,6 +126,8 @@ describe('dashboard', () => {
     const body = JSON.stringify(dashboard.Properties?.DashboardBody);
     for (const name of Object.values(BFF_METRICS)) expect(body, name).toContain(`\\"${name}\\"`);
     expect(body).toContain('\\"alarms\\"');
+    // Relayed calls by status class: the EMF lines' [service, status] dimension set, found by a search.
+    expect(body).toContain("SEARCH('{CognitoBff,service,status} MetricName=");
   });
 });
 
