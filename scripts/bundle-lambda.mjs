@@ -190,7 +190,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const size = statSync(outfile).size;
   console.log(`${path.relative(root, outfile)}: ${(size / 1024).toFixed(1)} KiB (${size} bytes, budget ${ENTRY_BUDGET_BYTES})`);
   if (size > ENTRY_BUDGET_BYTES) {
-    console.error(`${path.relative(root, outfile)} is over its budget of ${ENTRY_BUDGET_BYTES} bytes: load the new code lazily, from a file of its own`);
+    console.error(
+      `${path.relative(root, outfile)} is over its budget of ${ENTRY_BUDGET_BYTES} bytes: load the new code lazily, from a file of its own`,
+    );
     process.exit(1);
   }
 }

@@ -69,7 +69,7 @@ export function endSessionRoute(shared: SessionRoutesDeps) {
     const id = typeof req.params.id === 'string' ? req.params.id : '';
     if (!ServerSessions.isSessionId(id)) throw new SessionNotFoundError();
     const current = deps.cookieSessionId(req, claims.sub) ?? (await deps.sessions.sessionOf(claims));
-    const ended = await deps.sessions.end(claims.sub, id, false);
+    const ended = await deps.sessions.end(claims.sub, id, false, deps.logger);
     if (ended.length === 0) throw new SessionNotFoundError();
     deps.logger.info('session ended by its user', { event: 'session_ended', sub: claims.sub, current: id === current });
     if (id === current) res.append('Set-Cookie', deps.clearCookies(req));
@@ -87,7 +87,7 @@ export async function refreshServerSession(context: AuthContext, sessions: Serve
   try {
     if (current === undefined)
       throw new UnauthenticatedError('refresh_refused', 'There is no session to refresh; sign in again.', 'no valid session reference');
-    const renewed = await sessions.refresh(current.user.sub, current.sid, current.generation ?? 0);
+    const renewed = await sessions.refresh(current.user.sub, current.sid, current.generation ?? 0, context.logger);
     res.append(
       'Set-Cookie',
       context.cookies.issue(req, renewed.session, current.sid, nowSeconds(context), { generation: renewed.generation }),
@@ -110,7 +110,7 @@ export async function logoutServerSession(context: AuthContext, sessions: Server
   const current = context.cookies.readSession(req);
   const body: unknown = req.body;
   const everywhere = typeof body === 'object' && body !== null && (body as { everywhere?: unknown }).everywhere === true;
-  const ended = current === undefined ? [] : await sessions.end(current.user.sub, current.sid, everywhere);
+  const ended = current === undefined ? [] : await sessions.end(current.user.sub, current.sid, everywhere, context.logger);
   res.append('Set-Cookie', context.cookies.clearAll(req.cookies ?? {}));
   context.logger.info('signed out', { event: 'sign_out', sub: current?.user.sub, everywhere, ended: ended.length });
   res.status(200).json({ logoutUrl: context.idp.logoutUrl(context.config.publicBaseUrl + '/') });

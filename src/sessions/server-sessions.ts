@@ -118,8 +118,14 @@ export class ServerSessions {
    * one caller across instances; the others get the same renewed tokens. Rejects with refresh_refused (401) when the
    * session has ended or the IdP refused its refresh token.
    */
-  async refresh(sub: string, sid: string, generation: number): Promise<{ session: NewSession; generation: number }> {
-    const { idp, verifiers, logger } = this.options;
+  async refresh(
+    sub: string,
+    sid: string,
+    generation: number,
+    /** The request's logger (its lines carry the request id). */
+    logger: Logger = this.options.logger,
+  ): Promise<{ session: NewSession; generation: number }> {
+    const { idp, verifiers } = this.options;
     const stored = await this.lease.refresh(sub, sid, generation, async (refreshToken) => {
       const renewed = await sessionFromTokens(await idp.refresh(refreshToken), { verifiers, logger }, undefined);
       if (renewed.profile.user.sub !== sub) throw new TokenRejectedError('refreshed tokens name another user than the session');
@@ -173,7 +179,13 @@ export class ServerSessions {
    * tokens. "Everywhere" asked from a session that was still live also signs the user out at Cognito; a reference to
    * a session that had already ended (an old copied cookie) ends the rest here, but never reaches Cognito.
    */
-  async end(sub: string, sid: string | undefined, everywhere: boolean): Promise<StoredSession[]> {
+  async end(
+    sub: string,
+    sid: string | undefined,
+    everywhere: boolean,
+    /** The request's logger (its lines carry the request id). */
+    logger: Logger = this.options.logger,
+  ): Promise<StoredSession[]> {
     const { store } = this.options;
     const ended = everywhere
       ? await store.endAll(sub)
@@ -183,12 +195,12 @@ export class ServerSessions {
     if (sid !== undefined) this.liveness.ended(sub, sid);
     for (const session of ended) this.liveness.ended(sub, session.sid);
     const current = everywhere ? ended.find((session) => session.sid === sid) : undefined;
-    await Promise.all([...ended.map((session) => this.revoke(session)), current && this.signOutAtCognito(current)]);
+    await Promise.all([...ended.map((session) => this.revoke(session, logger)), current && this.signOutAtCognito(current, logger)]);
     return ended;
   }
 
-  private async signOutAtCognito(session: StoredSession): Promise<void> {
-    const { globalSignOut, logger } = this.options;
+  private async signOutAtCognito(session: StoredSession, logger: Logger): Promise<void> {
+    const { globalSignOut } = this.options;
     if (!globalSignOut) return;
     try {
       await globalSignOut(session.user.username);
@@ -207,12 +219,12 @@ export class ServerSessions {
     }
   }
 
-  private async revoke(session: StoredSession): Promise<void> {
+  private async revoke(session: StoredSession, logger: Logger): Promise<void> {
     try {
       await this.options.idp.revoke(session.refreshToken);
     } catch (error) {
       const reason = error instanceof Error && 'logInfo' in error ? String((error as { logInfo?: string }).logInfo) : 'unknown';
-      this.options.logger.warn('refresh-token revocation failed; the session has ended here anyway', { event: 'revoke_failed', reason });
+      logger.warn('refresh-token revocation failed; the session has ended here anyway', { event: 'revoke_failed', reason });
     }
   }
 }

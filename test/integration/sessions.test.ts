@@ -219,6 +219,7 @@ describe.each(RUNTIMES)('server-side sessions (%s)', (kind: RuntimeKind) => {
       level: 'warn',
       time: expect.any(String),
       msg: expect.any(String),
+      requestId: expect.any(String),
       event: 'cognito_global_sign_out_failed',
       sub: user.sub,
       reason: fault.type,
