@@ -16,6 +16,10 @@ type Target = 'bare' | 'bff' | 'bffObserved';
 
 export interface ObservabilityFigures {
   rps: Record<Target, number>;
+  /** The server's own CPU time per answered request, microseconds: steadier than req/s on a shared machine. */
+  cpuMicrosPerRequest: Record<Target, number>;
+  /** CPU per request of the BFF without an SDK over with one: what recording costs the server, as a ratio. */
+  observedCpuVsPlain: number;
   /** Median over rounds of the BFF with an SDK over bare Express: the issue's target (≥ 0.95). */
   observedVsBare: number;
   /** The same for the BFF without an SDK. */
@@ -53,13 +57,18 @@ export async function measureObservability(
       for (const target of Object.values(targets)) await runLoad(target, { seconds: options.warmupSeconds });
       const names = Object.keys(targets) as Target[];
       const results: Record<Target, number[]> = { bare: [], bff: [], bffObserved: [] };
+      const cpu: Record<Target, number[]> = { bare: [], bff: [], bffObserved: [] };
+      const servers: Record<Target, { stats(): Promise<{ cpuMicros: number }> }> = { bare, bff: plain, bffObserved: observed };
       for (let index = 0; index < options.rounds; index += 1) {
         const order = names.map((_, i) => names[(i + index) % names.length]!);
         for (const name of order) {
+          const before = await servers[name].stats();
           const result = await runLoad(targets[name], { seconds: options.seconds });
+          const after = await servers[name].stats();
           if (result.non2xx > 0 || result.errors > 0)
             throw new Error(`observability ${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
           results[name].push(result.rps);
+          cpu[name].push((after.cpuMicros - before.cpuMicros) / Math.max(1, result.requests));
         }
         options.log(
           `observability round ${index + 1}/${options.rounds}: ${names.map((name) => `${name} ${results[name][index]!.toFixed(0)}`).join(', ')} req/s`,
@@ -72,6 +81,12 @@ export async function measureObservability(
           bff: round(median(results.bff), 0),
           bffObserved: round(median(results.bffObserved), 0),
         },
+        cpuMicrosPerRequest: {
+          bare: round(median(cpu.bare), 1),
+          bff: round(median(cpu.bff), 1),
+          bffObserved: round(median(cpu.bffObserved), 1),
+        },
+        observedCpuVsPlain: round(median(cpu.bff.map((value, index) => value / cpu.bffObserved[index]!)), 3),
         observedVsBare: ratio('bffObserved', 'bare'),
         plainVsBare: ratio('bff', 'bare'),
         observedVsPlain: ratio('bffObserved', 'bff'),
@@ -99,12 +114,12 @@ export function observabilityChecks(figures: ObservabilityFigures) {
 
 export function renderObservability(figures: ObservabilityFigures): string[] {
   return [
-    '| `/tests`, session cookies | req/s | ÷ bare Express |',
-    '| --- | ---: | ---: |',
-    `| bare Express (no authentication) | ${figures.rps.bare} | 1 |`,
-    `| BFF, no OpenTelemetry SDK (as shipped) | ${figures.rps.bff} | ${figures.plainVsBare} |`,
-    `| BFF with an OpenTelemetry SDK: spans and metrics recorded, nothing exported | ${figures.rps.bffObserved} | ${figures.observedVsBare} |`,
+    '| `/tests`, session cookies | req/s | ÷ bare Express | server CPU µs/request |',
+    '| --- | ---: | ---: | ---: |',
+    `| bare Express (no authentication) | ${figures.rps.bare} | 1 | ${figures.cpuMicrosPerRequest.bare} |`,
+    `| BFF, no OpenTelemetry SDK (as shipped) | ${figures.rps.bff} | ${figures.plainVsBare} | ${figures.cpuMicrosPerRequest.bff} |`,
+    `| BFF with an OpenTelemetry SDK: spans and metrics recorded, nothing exported | ${figures.rps.bffObserved} | ${figures.observedVsBare} | ${figures.cpuMicrosPerRequest.bffObserved} |`,
     '',
-    `With the SDK ÷ without: ${figures.observedVsPlain} × (${figures.rounds} rounds of ${figures.roundSeconds} s, medians of per-round ratios)`,
+    `With the SDK ÷ without: ${figures.observedVsPlain} × in req/s, ${figures.observedCpuVsPlain} × in CPU per request (${figures.rounds} rounds of ${figures.roundSeconds} s, medians of per-round ratios)`,
   ];
 }
