@@ -37,7 +37,7 @@ import { createDynamoDbSessionStore } from './sessions/dynamodb-store';
 import { lazyGlobalSignOut } from './sessions/global-sign-out';
 import { endSessionRoute, listSessionsRoute, type SessionRoutesDeps } from './sessions/routes';
 import { ServerSessions } from './sessions/server-sessions';
-import { instrumentIdp, instrumentSessionStore } from './tracing/instrument';
+import { instrumentGlobalSignOut, instrumentIdp, instrumentSessionStore } from './tracing/instrument';
 import type { Telemetry } from './tracing/outbound';
 import { requestSpan } from './tracing/request-span';
 import { createTracing, type Tracing } from './tracing/tracing';
@@ -136,7 +136,9 @@ function serverSessions(config: Config, parts: BffParts, sealer: Sealer, now: ()
     revocationCheckSeconds: config.revocationCheckSeconds,
     idpTimeoutMs: config.idpTimeoutMs,
     // The SDK client for Cognito is loaded on the first "sign out everywhere", like the DynamoDB one above.
-    globalSignOut: config.cognitoGlobalSignOut ? lazyGlobalSignOut(config.cognito, config.idpTimeoutMs) : undefined,
+    globalSignOut: config.cognitoGlobalSignOut
+      ? instrumentGlobalSignOut(lazyGlobalSignOut(config.cognito, config.idpTimeoutMs), telemetry)
+      : undefined,
   });
 }
 
@@ -200,7 +202,7 @@ export function assembleBff(config: Config, parts: BffParts): AssembledBff {
   const httpPolicy: RequestHandler[] = [
     requestTelemetry,
     // Counts what each finished response was (a sign-in, a refusal, …): one listener, only when metrics are wanted.
-    ...(parts.metrics ? [recordOutcomes(parts.metrics, config.basePath)] : []),
+    ...(parts.metrics && parts.metrics !== noMetrics ? [recordOutcomes(parts.metrics, config.basePath)] : []),
     ...((logger.enabled?.('debug') ?? true) ? [requestLog(logger, now)] : []),
     securityHeaders({ https: config.publicBaseUrl.startsWith('https:') }),
     cors(config.allowedOrigins),

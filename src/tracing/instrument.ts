@@ -24,6 +24,14 @@ export function instrumentIdp(idp: IdpClient, telemetry: Telemetry): IdpClient {
   };
 }
 
+/** Cognito's AdminUserGlobalSignOut (logout "everywhere"): a `cognito.global_sign_out` span and `IdpLatency`. */
+export function instrumentGlobalSignOut(
+  signOut: (username: string) => Promise<void>,
+  telemetry: Telemetry,
+): (username: string) => Promise<void> {
+  return (username) => outbound(telemetry, { span: 'cognito.global_sign_out', latency: 'IdpLatency' }, () => signOut(username));
+}
+
 /** The token keys' download: a `cognito.jwks` span and `JwksLatency` (a cold start, a new key, a `kid` nobody has). */
 export function instrumentJwksFetcher(fetcher: Fetcher, telemetry: Telemetry): Fetcher {
   return {

@@ -251,6 +251,18 @@ describe('over HTTP: createBff with an OpenTelemetry SDK registered', () => {
     const listed = await browser.send('GET', '/auth/sessions');
     expect(listed.status).toBe(200);
     expect(childrenOf(spanNamed('GET /auth/sessions')).map((span) => span.name)).toContain('session_store.list');
+
+    // Logout everywhere: the store, the revocation and Cognito's global sign-out, each a child of the logout's span.
+    const adminCallsBefore = idp.adminCalls.length;
+    const out = await browser.send('POST', '/auth/logout', {
+      headers: { 'X-CSRF': '1', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ everywhere: true }),
+    });
+    expect(out.status).toBe(200);
+    expect(idp.adminCalls.length).toBe(adminCallsBefore + 1);
+    expect(childrenOf(spanNamed('POST /auth/logout')).map((span) => span.name)).toEqual(
+      expect.arrayContaining(['session_store.endAll', 'cognito.revoke', 'cognito.global_sign_out']),
+    );
   });
 });
 
