@@ -3,8 +3,8 @@
  * EMF log lines once, when the invocation ends (flush). CloudWatch turns the lines into metrics; nothing is called.
  *
  * The lines have the shape `@aws-lambda-powertools/metrics` writes (namespace, a `service` dimension, one line per
- * flush and dimension set), written here by hand: that package adds 28 KB minified to the function's entry file, and
- * its per-value validation and object building would run on every invocation for what is one JSON line.
+ * flush and dimension set), written here by hand: measured in `npm run bench` (observability section), that package
+ * writes an invocation's metrics at about a tenth of this writer's rate and adds 16 KB minified against 1.6 KB.
  * A value with labels (src/metrics/recorder.ts) goes on a line whose dimension sets are `[service]` and one
  * `[service, <label>]` per label, so the total and each breakdown are all metrics and none counts twice.
  */
