@@ -6,9 +6,8 @@
 import type { FakeIdp } from '../../test/support/fake-idp';
 import { startServer } from './children';
 import { get } from './http';
-import { runLoad, type LoadRequest } from './load';
+import { interleavedRounds, roundMedians, roundRatio, type LoadRequest, type RoundTarget } from './load';
 import { signIn } from './signin';
-import { median, round } from './stats';
 
 export interface LibraryFigures {
   rps: Record<'openCookie' | 'guardedCookie' | 'openBearer' | 'guardedBearer', number>;
@@ -48,34 +47,24 @@ export async function measureLibrary(
     const refused = await get(`${team.url}/guarded`, { accept: 'application/json' });
     if (refused.status !== 401) throw new Error(`team app /guarded without credentials: ${refused.status}, not 401`);
 
-    options.log(`library: warm-up ${options.warmupSeconds} s per target, then ${options.rounds} rounds of ${options.seconds} s`);
-    for (const target of Object.values(targets)) await runLoad(target, { seconds: options.warmupSeconds });
-    const names = Object.keys(targets) as (keyof LibraryFigures['rps'])[];
-    const results = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<keyof LibraryFigures['rps'], number[]>;
-    const cpu = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<keyof LibraryFigures['rps'], number[]>;
-    for (let index = 0; index < options.rounds; index += 1) {
-      const order = names.map((_, i) => names[(i + index) % names.length]!);
-      for (const name of order) {
-        const before = await team.stats();
-        const result = await runLoad(targets[name], { seconds: options.seconds });
-        const after = await team.stats();
-        if (result.non2xx > 0 || result.errors > 0) throw new Error(`team app ${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-        results[name].push(result.rps);
-        cpu[name].push((after.cpuMicros - before.cpuMicros) / Math.max(1, result.requests));
-      }
-      options.log(
-        `library round ${index + 1}/${options.rounds}: ${names.map((name) => `${name} ${results[name][index]!.toFixed(0)}`).join(', ')} req/s`,
-      );
-    }
-    type Name = keyof LibraryFigures['rps'];
-    const ratio = (of: Record<Name, number[]>, a: Name, b: Name) => median(of[a].map((value, index) => value / of[b][index]!));
+    const onTeam = (name: keyof LibraryFigures['rps']): RoundTarget => ({ request: targets[name], server: team });
+    const series = await interleavedRounds(
+      'library',
+      {
+        openCookie: onTeam('openCookie'),
+        guardedCookie: onTeam('guardedCookie'),
+        openBearer: onTeam('openBearer'),
+        guardedBearer: onTeam('guardedBearer'),
+      },
+      options,
+    );
     return {
-      rps: Object.fromEntries(names.map((name) => [name, round(median(results[name]), 0)])) as LibraryFigures['rps'],
-      cpuMicrosPerRequest: Object.fromEntries(names.map((name) => [name, round(median(cpu[name]), 1)])) as LibraryFigures['rps'],
-      cookieGuardedVsOpen: round(ratio(results, 'guardedCookie', 'openCookie'), 3),
-      bearerGuardedVsOpen: round(ratio(results, 'guardedBearer', 'openBearer'), 3),
-      cookieCpuOpenVsGuarded: round(ratio(cpu, 'openCookie', 'guardedCookie'), 3),
-      bearerCpuOpenVsGuarded: round(ratio(cpu, 'openBearer', 'guardedBearer'), 3),
+      rps: roundMedians(series, 'rps', 0),
+      cpuMicrosPerRequest: roundMedians(series, 'cpuMicrosPerRequest', 1),
+      cookieGuardedVsOpen: roundRatio(series, 'rps', 'guardedCookie', 'openCookie'),
+      bearerGuardedVsOpen: roundRatio(series, 'rps', 'guardedBearer', 'openBearer'),
+      cookieCpuOpenVsGuarded: roundRatio(series, 'cpuMicrosPerRequest', 'openCookie', 'guardedCookie'),
+      bearerCpuOpenVsGuarded: roundRatio(series, 'cpuMicrosPerRequest', 'openBearer', 'guardedBearer'),
       rounds: options.rounds,
       roundSeconds: options.seconds,
     };

@@ -8,9 +8,8 @@
 import type { FakeIdp } from '../../test/support/fake-idp';
 import { startServer } from './children';
 import { get } from './http';
-import { runLoad, type LoadRequest } from './load';
+import { interleavedRounds, roundMedians, roundRatio, type LoadRequest } from './load';
 import { signIn } from './signin';
-import { median, round } from './stats';
 
 type Target = 'bare' | 'bff' | 'bffObserved';
 
@@ -54,43 +53,22 @@ export async function measureObservability(
         if (answer.status !== 200 || answer.body !== body)
           throw new Error(`observability ${name}: ${answer.status} ${answer.body.slice(0, 200)}`);
       }
-      options.log(`observability: warm-up ${options.warmupSeconds} s per target, then ${options.rounds} rounds of ${options.seconds} s`);
-      for (const target of Object.values(targets)) await runLoad(target, { seconds: options.warmupSeconds });
-      const names = Object.keys(targets) as Target[];
-      const results: Record<Target, number[]> = { bare: [], bff: [], bffObserved: [] };
-      const cpu: Record<Target, number[]> = { bare: [], bff: [], bffObserved: [] };
-      const servers: Record<Target, { stats(): Promise<{ cpuMicros: number }> }> = { bare, bff: plain, bffObserved: observed };
-      for (let index = 0; index < options.rounds; index += 1) {
-        const order = names.map((_, i) => names[(i + index) % names.length]!);
-        for (const name of order) {
-          const before = await servers[name].stats();
-          const result = await runLoad(targets[name], { seconds: options.seconds });
-          const after = await servers[name].stats();
-          if (result.non2xx > 0 || result.errors > 0)
-            throw new Error(`observability ${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-          results[name].push(result.rps);
-          cpu[name].push((after.cpuMicros - before.cpuMicros) / Math.max(1, result.requests));
-        }
-        options.log(
-          `observability round ${index + 1}/${options.rounds}: ${names.map((name) => `${name} ${results[name][index]!.toFixed(0)}`).join(', ')} req/s`,
-        );
-      }
-      const ratio = (a: Target, b: Target) => round(median(results[a].map((value, index) => value / results[b][index]!)), 3);
+      const series = await interleavedRounds(
+        'observability',
+        {
+          bare: { request: targets.bare, server: bare },
+          bff: { request: targets.bff, server: plain },
+          bffObserved: { request: targets.bffObserved, server: observed },
+        },
+        options,
+      );
       return {
-        rps: {
-          bare: round(median(results.bare), 0),
-          bff: round(median(results.bff), 0),
-          bffObserved: round(median(results.bffObserved), 0),
-        },
-        cpuMicrosPerRequest: {
-          bare: round(median(cpu.bare), 1),
-          bff: round(median(cpu.bff), 1),
-          bffObserved: round(median(cpu.bffObserved), 1),
-        },
-        observedCpuVsPlain: round(median(cpu.bff.map((value, index) => value / cpu.bffObserved[index]!)), 3),
-        observedVsBare: ratio('bffObserved', 'bare'),
-        plainVsBare: ratio('bff', 'bare'),
-        observedVsPlain: ratio('bffObserved', 'bff'),
+        rps: roundMedians(series, 'rps', 0),
+        cpuMicrosPerRequest: roundMedians(series, 'cpuMicrosPerRequest', 1),
+        observedCpuVsPlain: roundRatio(series, 'cpuMicrosPerRequest', 'bff', 'bffObserved'),
+        observedVsBare: roundRatio(series, 'rps', 'bffObserved', 'bare'),
+        plainVsBare: roundRatio(series, 'rps', 'bff', 'bare'),
+        observedVsPlain: roundRatio(series, 'rps', 'bffObserved', 'bff'),
         rounds: options.rounds,
         roundSeconds: options.seconds,
       };

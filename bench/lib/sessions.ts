@@ -17,7 +17,7 @@ import { freePort } from '../../test/support/cognito-local';
 import type { FakeIdp } from '../../test/support/fake-idp';
 import { startServer, type ServerChild } from './children';
 import { get, post } from './http';
-import { runLoad, type LoadRequest, type LoadResult } from './load';
+import { interleavedRounds, type LoadRequest } from './load';
 import { signIn } from './signin';
 import { median, round } from './stats';
 
@@ -91,23 +91,10 @@ export function roundSessions(figures: SessionFigures): SessionFigures {
   };
 }
 
-function checked(result: LoadResult, label: string): LoadResult {
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`sessions ${label}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result;
-}
-
 async function expectOk(request: LoadRequest, label: string): Promise<string> {
   const response = await get(request.url + request.path, request.headers);
   if (response.status !== 200) throw new Error(`sessions ${label}: ${response.status} ${response.body.slice(0, 200)}`);
   return response.body;
-}
-
-/** A load run plus the server process's own CPU time per answered request. */
-async function measure(server: ServerChild, request: LoadRequest, seconds: number, label: string) {
-  const before = await server.stats();
-  const result = checked(await runLoad(request, { seconds }), label);
-  const after = await server.stats();
-  return { rps: result.rps, cpuMicrosPerRequest: (after.cpuMicros - before.cpuMicros) / Math.max(1, result.requests) };
 }
 
 const refreshCalls = (idp: FakeIdp) => idp.requests.filter((request) => request.form.get('grant_type') === 'refresh_token').length;
@@ -142,27 +129,24 @@ export async function measureSessions(
     children.push(bare);
 
     // --- throughput: interleaved rounds, a different order each round ----------------------------------------------
-    const targets = [
-      { name: 'bare', server: bare, request: { ...dynamodbRequest, url: bare.url } },
-      { name: 'cookie', server: cookieBff, request: cookieModeRequest },
-      { name: 'dynamodb', server: first, request: dynamodbRequest },
-    ] as const;
-    for (const target of targets) checked(await runLoad(target.request, { seconds: options.warmupSeconds }), target.name);
-    const rounds: SessionFigures['rounds'] = [];
-    for (let index = 0; index < options.rounds; index += 1) {
-      const order = targets.map((_, i) => targets[(i + index) % targets.length]!);
-      const measured = { rps: { bare: 0, cookie: 0, dynamodb: 0 }, cpuMicrosPerRequest: { bare: 0, cookie: 0, dynamodb: 0 } };
-      for (const target of order) {
-        const result = await measure(target.server, target.request, options.seconds, target.name);
-        measured.rps[target.name] = result.rps;
-        measured.cpuMicrosPerRequest[target.name] = result.cpuMicrosPerRequest;
-      }
-      rounds.push(measured);
-      const line = targets.map(
-        (t) => `${t.name} ${measured.rps[t.name].toFixed(0)} (${measured.cpuMicrosPerRequest[t.name].toFixed(0)} µs)`,
-      );
-      options.log(`sessions round ${index + 1}/${options.rounds}: ${line.join(', ')} req/s (server CPU per request)`);
-    }
+    const series = await interleavedRounds(
+      'sessions',
+      {
+        bare: { request: { ...dynamodbRequest, url: bare.url }, server: bare },
+        cookie: { request: cookieModeRequest, server: cookieBff },
+        dynamodb: { request: dynamodbRequest, server: first },
+      },
+      options,
+    );
+    const inRound = (of: 'rps' | 'cpuMicrosPerRequest', index: number): PerTarget => ({
+      bare: series.bare[of][index]!,
+      cookie: series.cookie[of][index]!,
+      dynamodb: series.dynamodb[of][index]!,
+    });
+    const rounds: SessionFigures['rounds'] = series.bare.rps.map((_, index) => ({
+      rps: inRound('rps', index),
+      cpuMicrosPerRequest: inRound('cpuMicrosPerRequest', index),
+    }));
     const medianOf = (pick: (round: SessionFigures['rounds'][number]) => PerTarget): PerTarget => ({
       bare: median(rounds.map((r) => pick(r).bare)),
       cookie: median(rounds.map((r) => pick(r).cookie)),
