@@ -4,7 +4,7 @@
  * kept: when a gateway authorizer passed claims, a request whose verified token names another `sub` is refused.
  */
 import type { RequestListener } from 'node:http';
-import { createFrontDoorHandler, type LambdaHandler } from './aws-lambda/handler';
+import { createFrontDoorHandler, flushingMetrics, type LambdaHandler } from './aws-lambda/handler';
 import { createLogger, type Logger } from './logger';
 import { flushRegistered } from './metrics/emf';
 
@@ -21,12 +21,5 @@ export interface HandlerOptions {
  */
 export function createHandler(app: RequestListener, options: HandlerOptions = {}): LambdaHandler {
   if (typeof app !== 'function') throw new TypeError('createHandler(app): app must be an Express app');
-  const handler = createFrontDoorHandler(app, options.logger ?? createLogger({ level: 'error' }));
-  return async (event, context) => {
-    try {
-      return await handler(event, context);
-    } finally {
-      flushRegistered();
-    }
-  };
+  return flushingMetrics(createFrontDoorHandler(app, options.logger ?? createLogger({ level: 'error' })), { flush: flushRegistered });
 }

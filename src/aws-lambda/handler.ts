@@ -94,7 +94,7 @@ export function createFrontDoorHandler(express: RequestListener, logger: Logger)
 }
 
 /** Writes the metrics an invocation recorded once it is answered: one flush per invocation, whatever happened. */
-export function flushingMetrics(handler: LambdaHandler, metrics: EmfRecorder): LambdaHandler {
+export function flushingMetrics(handler: LambdaHandler, metrics: Pick<EmfRecorder, 'flush'>): LambdaHandler {
   return async (event, context) => {
     try {
       return await handler(event, context);

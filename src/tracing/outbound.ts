@@ -3,10 +3,10 @@
  * client span under the request's span, and its latency in the metric named for it, whether it succeeded or not.
  */
 import { performance } from 'node:perf_hooks';
-import { noMetrics, type LatencyName, type MetricsRecorder } from '../metrics/recorder';
+import type { LatencyName, MetricsRecorder } from '../metrics/recorder';
 import type { OtelAttributes } from './opentelemetry-api';
 import { SPAN_KIND } from './opentelemetry-api';
-import { noTracing, type Tracing } from './tracing';
+import type { Tracing } from './tracing';
 
 /** Where a request's telemetry goes: its metrics and its spans. */
 export interface Telemetry {
@@ -15,8 +15,6 @@ export interface Telemetry {
   /** Monotonic milliseconds, for latencies. @default performance.now */
   now?: () => number;
 }
-
-export const noTelemetry: Telemetry = { metrics: noMetrics, tracing: noTracing };
 
 export interface OutboundCall {
   /** The span's name: `cognito.token`, `session_store.get`, … */
